@@ -3,13 +3,14 @@
 #include <memory>
 #include <vector>
 
+#include "models/ports.h"
 #include "sim/simulation.h"
 
 namespace models::toy {
 
 namespace {
 
-constexpr sim::Port kPort = 1;
+constexpr sim::Port kPort = models::ports::kToy;
 
 struct Append : sim::MessageOf<Append> {
     static constexpr std::string_view kName = "toy.chain_append";
