@@ -192,14 +192,13 @@ std::optional<Bytes> Bytes::parse(std::string_view text, std::string* error) {
 
 std::string Bytes::to_string() const {
     if (value == 0) return "0B";
-    // Prefer binary units when exact, then decimal, largest first.
-    for (int i = 10; i >= 6; --i) {
-        if (value % kSizeUnits[i].factor == 0) return std::to_string(value / kSizeUnits[i].factor) + std::string(kSizeUnits[i].name);
+    // The exact form with the smallest number; binary units win ties ("4KiB", "64MB").
+    const UnitScale* best = &kSizeUnits[0];
+    for (int i = 10; i >= 1; --i) {
+        const auto& u = kSizeUnits[i];
+        if (value % u.factor == 0 && value / u.factor < value / best->factor) best = &u;
     }
-    for (int i = 5; i >= 1; --i) {
-        if (value % kSizeUnits[i].factor == 0) return std::to_string(value / kSizeUnits[i].factor) + std::string(kSizeUnits[i].name);
-    }
-    return std::to_string(value) + "B";
+    return std::to_string(value / best->factor) + std::string(best->name);
 }
 
 std::optional<Bandwidth> Bandwidth::parse(std::string_view text, std::string* error) {
