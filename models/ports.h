@@ -12,6 +12,11 @@ constexpr sim::Port kToy = 1;
 // 10-29: consensus groups and the lock service.
 constexpr sim::Port kConsensusFirst = 10;
 constexpr sim::Port kConsensusLast = 29;
+constexpr sim::Port kStreamManagerRaft = 10;     // stream manager replicas (embedded RaftCore)
+constexpr sim::Port kPartitionManagerRaft = 11;  // partition manager replicas
+constexpr sim::Port kLockService = 12;           // lock service replicas (RaftReplica)
+constexpr sim::Port kConsensusTest = 13;         // tests and bench of models/consensus
+constexpr sim::Port kConsensusTestClient = 14;   // their clients
 
 // 30-49: stream layer.
 constexpr sim::Port kStreamFirst = 30;
