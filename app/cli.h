@@ -57,6 +57,9 @@ private:
 // `stampsim validate FILE... [--set PATH=VALUE]... [--print-resolved]`.
 void add_validate_command(Cli& cli);
 
+// `stampsim chain-append [--seed N] [--seconds S]` (app/kernel_commands.cpp).
+void add_chain_append_command(Cli& cli);
+
 // Every command of the program. Later issues add theirs here.
 void add_all_commands(Cli& cli);
 

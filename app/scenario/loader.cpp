@@ -16,32 +16,45 @@ namespace {
 // Scenario files are hand-sized; a bound keeps a wrong path (a disk image) from hanging.
 constexpr std::uintmax_t kMaxFileBytes = 64ull << 20;
 
-// Pre-order index of every value of the document, by pointer, so that diagnostics can be
-// printed in the order a reader meets them in the file.
-void number_values(const Json& v, const std::string& pointer, std::map<std::string, size_t>* out) {
-    out->emplace(pointer, out->size());
+// Pre-order index of every value of the document, by pointer, with the last index inside
+// its subtree, so that diagnostics can be printed in the order a reader meets them.
+struct Span {
+    size_t first = 0;
+    size_t last = 0;
+};
+
+size_t number_values(const Json& v, const std::string& pointer, std::map<std::string, Span>* out) {
+    const size_t first = out->size();
+    (*out)[pointer] = Span{first, first};
+    size_t last = first;
     if (v.is_object()) {
         for (auto it = v.begin(); it != v.end(); ++it) {
-            number_values(it.value(), pointer_join(pointer, it.key()), out);
+            last = number_values(it.value(), pointer_join(pointer, it.key()), out);
         }
     } else if (v.is_array()) {
-        for (size_t i = 0; i < v.size(); ++i) number_values(v[i], pointer_join(pointer, i), out);
+        for (size_t i = 0; i < v.size(); ++i) {
+            last = number_values(v[i], pointer_join(pointer, i), out);
+        }
     }
+    (*out)[pointer].last = last;
+    return last;
 }
 
-size_t ordinal_of(const std::string& pointer, const std::map<std::string, size_t>& order) {
+// A value that exists sorts at its place; a missing key sorts at the end of the closest
+// object that exists, where a user would add it.
+size_t ordinal_of(const std::string& pointer, const std::map<std::string, Span>& order) {
+    if (auto it = order.find(pointer); it != order.end()) return 2 * it->second.first;
     std::string p = pointer;
     while (true) {
-        auto it = order.find(p);
-        if (it != order.end()) return it->second;
         auto slash = p.rfind('/');
         if (slash == std::string::npos) return 0;
         p.resize(slash);
+        if (auto it = order.find(p); it != order.end()) return 2 * it->second.last + 1;
     }
 }
 
 void sort_in_document_order(const Json& document, std::vector<Diagnostic>* diags) {
-    std::map<std::string, size_t> order;
+    std::map<std::string, Span> order;
     number_values(document, "", &order);
     std::stable_sort(diags->begin(), diags->end(), [&](const Diagnostic& a, const Diagnostic& b) {
         return ordinal_of(a.where, order) < ordinal_of(b.where, order);

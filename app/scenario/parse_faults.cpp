@@ -226,7 +226,8 @@ public:
         const std::string at = o_.at("groups");
         if (!v->is_array() || v->size() < 2) {
             ctx_.diags.error(at, "expected an array of two or more rack lists, got " +
-                                     describe(*v));
+                                     (v->is_array() ? std::to_string(v->size()) + " list"
+                                                    : describe(*v)));
             return;
         }
         std::vector<int> owner(stamp_ ? stamp_->racks : 0, -1);
@@ -263,7 +264,8 @@ public:
         const std::string at = o_.at("regions");
         if (!v->is_array() || v->size() < 2) {
             ctx_.diags.error(at, "expected an array of two or more region names, got " +
-                                     describe(*v));
+                                     (v->is_array() ? std::to_string(v->size()) + " name"
+                                                    : describe(*v)));
             return;
         }
         std::vector<std::string> known;
