@@ -4,11 +4,32 @@
 
 #include <chrono>
 #include <cstdint>
+#include <cstdlib>
+#include <new>
 #include <queue>
 #include <vector>
 
 #include "models/toy/chain_append.h"
 #include "sim/simulation.h"
+
+// Heap allocations made by this process, counted by the replaced global operator new
+// below, so benchmarks can report allocations per event (expected: 0 in steady state).
+// Benchmark-binary only; the simulator itself keeps no global state.
+namespace {
+uint64_t g_allocations = 0;
+}  // namespace
+
+void* operator new(std::size_t n) {
+    ++g_allocations;
+    if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
+    throw std::bad_alloc();
+}
+// GCC cannot see that these pair with the operator new above.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+#pragma GCC diagnostic pop
 
 namespace {
 
@@ -33,11 +54,14 @@ void BM_HoldModel(benchmark::State& state) {
     // Warm up so the heap has its steady-state shape and capacity.
     for (int64_t i = 0; i < pending * 4; ++i) s.step();
     constexpr int64_t kBatch = 10'000;
+    const uint64_t allocs_before = g_allocations;
     for (auto _ : state) {
         for (int64_t i = 0; i < kBatch; ++i) s.step();
     }
     state.SetItemsProcessed(state.iterations() * kBatch);
     state.counters["pending"] = static_cast<double>(s.pending_events());
+    state.counters["allocs_per_event"] =
+        static_cast<double>(g_allocations - allocs_before) / static_cast<double>(state.iterations() * kBatch);
 }
 BENCHMARK(BM_HoldModel)->Arg(1000)->Arg(100000);
 
@@ -75,6 +99,8 @@ void BM_ChainAppend(benchmark::State& state) {
     uint64_t appends = 0;
     uint64_t events = 0;
     double wall = 0;
+    uint64_t steady_allocs = 0;
+    uint64_t steady_events = 0;
     for (auto _ : state) {
         auto start = std::chrono::steady_clock::now();
         models::toy::ChainAppendConfig config;
@@ -86,6 +112,20 @@ void BM_ChainAppend(benchmark::State& state) {
     state.counters["appends_per_s"] = benchmark::Counter(static_cast<double>(appends) / wall);
     state.counters["events_per_s"] = benchmark::Counter(static_cast<double>(events) / wall);
     state.counters["events_per_append"] = static_cast<double>(events) / static_cast<double>(appends);
+    // Allocations per event in steady state: a 2 s run minus a 1 s run (same setup).
+    {
+        models::toy::ChainAppendConfig config;
+        config.horizon = sim::Duration::seconds(1);
+        uint64_t a0 = g_allocations;
+        auto r1 = models::toy::run_chain_append(config);
+        const uint64_t allocs_1s = g_allocations - a0;
+        config.horizon = sim::Duration::seconds(2);
+        a0 = g_allocations;
+        auto r2 = models::toy::run_chain_append(config);
+        steady_allocs = (g_allocations - a0) - allocs_1s;
+        steady_events = r2.events - r1.events;
+    }
+    state.counters["allocs_per_event"] = static_cast<double>(steady_allocs) / static_cast<double>(steady_events);
 }
 BENCHMARK(BM_ChainAppend)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 
