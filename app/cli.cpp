@@ -2,10 +2,14 @@
 
 #include <CLI/CLI.hpp>
 
+#include <fstream>
+#include <optional>
 #include <ostream>
+#include <sstream>
 #include <vector>
 
 #include "app/scenario/loader.h"
+#include "reports/json_schema.h"
 
 #ifndef STAMPSIM_VERSION
 #define STAMPSIM_VERSION "unknown"
@@ -44,6 +48,30 @@ int Cli::run(int argc, const char* const* argv) {
     return chosen_();
 }
 
+namespace {
+
+// scenarios/ holds the format's JSON Schema beside the scenarios, so that
+// `stampsim validate scenarios/*.json` works: a document that declares a json-schema.org
+// dialect is checked as a schema (it must compile) instead of as a scenario. Returns
+// nullopt for any other file.
+std::optional<std::string> check_if_json_schema(const std::string& file) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) return std::nullopt;
+    std::ostringstream text;
+    text << in.rdbuf();
+    scenario::Diagnostics ignored;
+    auto doc = scenario::parse_json_text(text.str(), ignored);
+    if (!doc || !doc->is_object() || !doc->contains("$schema") || !(*doc)["$schema"].is_string() ||
+        (*doc)["$schema"].get<std::string>().rfind("https://json-schema.org/", 0) != 0) {
+        return std::nullopt;
+    }
+    std::string error;
+    if (reports::JsonSchema::compile(*doc, &error)) return std::string();
+    return error;
+}
+
+}  // namespace
+
 void add_validate_command(Cli& cli) {
     struct Options {
         std::vector<std::string> files;
@@ -56,6 +84,15 @@ void add_validate_command(Cli& cli) {
         [&cli, options]() {
             int code = kExitOk;
             for (const auto& file : options->files) {
+                if (auto schema_error = check_if_json_schema(file)) {
+                    if (schema_error->empty()) {
+                        cli.out() << file << ": ok (a JSON Schema)\n";
+                    } else {
+                        cli.err() << file << ": " << *schema_error << "\n";
+                        code = kExitBadInput;
+                    }
+                    continue;
+                }
                 scenario::LoadOptions load;
                 load.overrides = options->overrides;
                 auto result = scenario::load_scenario_file(file, load);
