@@ -1,0 +1,68 @@
+// models/partition/config.h: the partition layer's parameters (scenario
+// `storage.partition`) and its planted bugs.
+//
+// Defaults are the scenario format's (initial_partitions 1, split_load 3000, merge_load
+// 100, balance_interval 30s, lease 10s, checkpoint_log_size 256MiB); the rest are the
+// assumptions of was-model-notes §8.3 (64 MiB memory table, watermarks 5x / 10x the
+// partition servers, at most 5 splits per balancing pass). app/ maps a scenario into this.
+// Planted bugs are plain runtime fields so one binary runs the correct protocol and each
+// broken variant; parse_partition_bug maps `--set debug.bug=NAME` onto them.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include "sim/time.h"
+
+namespace models::partition {
+
+enum class PartitionBug : uint8_t {
+    kServeWithoutLease,      // serve_without_lease: serve (and commit) without a valid lease
+    kAckBeforeCommitLog,     // ack_before_commit_log: acknowledge before the log append completes
+    kSplitDropsBoundaryKey,  // split_drops_boundary_key: the right child loses the split key's row
+};
+std::optional<PartitionBug> parse_partition_bug(std::string_view name);
+std::string_view partition_bug_name(PartitionBug bug);
+
+struct PartitionConfig {
+    int initial_partitions = 1;
+    // Operations per second per range partition.
+    double split_load = 3000;
+    double merge_load = 100;
+    sim::Duration balance_interval = sim::Duration::seconds(30);
+    sim::Duration lease = sim::Duration::seconds(10);
+    int64_t checkpoint_log_size_bytes = int64_t{256} << 20;
+    int64_t memtable_size_bytes = int64_t{64} << 20;
+    // Range-count watermarks, per partition server (was-model-notes §3.4: high = 10x).
+    int low_watermark_per_server = 5;
+    int high_watermark_per_server = 10;
+    // Per balancing pass (the paper: "a small number").
+    int max_splits_per_pass = 5;
+    int max_merges_per_pass = 5;
+    int max_moves_per_pass = 10;
+    // A server is overloaded above this multiple of the mean server load.
+    double overload_factor = 1.5;
+    // Heartbeats from partition servers to the partition manager (load reports).
+    sim::Duration heartbeat = sim::Duration::seconds(1);
+    // Throttling: a server whose request rate exceeds throttle_load ops/s, or whose
+    // pending queue exceeds max_pending, answers "server busy" (heaviest accounts first).
+    double throttle_load = 20000;
+    int max_pending = 2000;
+    // Blobs up to this size travel inside the commit-log record; larger ones are written
+    // to the blob data stream first.
+    int64_t small_blob_bytes = int64_t{256} << 10;
+    // Ranges a failed server's ranges are spread over at most (was-model-notes §3.5 "up to N").
+    int max_reassign_targets = 1 << 20;
+
+    // Planted bugs (all false in production).
+    bool serve_without_lease = false;
+    bool ack_before_commit_log = false;
+    bool split_drops_boundary_key = false;
+
+    void set_bug(PartitionBug bug);
+    int low_watermark(int servers) const { return low_watermark_per_server * servers; }
+    int high_watermark(int servers) const { return high_watermark_per_server * servers; }
+};
+
+}  // namespace models::partition
