@@ -21,6 +21,9 @@ constexpr sim::Port kConsensusTestClient = 14;   // their clients
 // 30-49: stream layer.
 constexpr sim::Port kStreamFirst = 30;
 constexpr sim::Port kStreamLast = 49;
+constexpr sim::Port kExtentNode = 30;
+// The stream manager runs on kStreamManagerRaft (its actor embeds the Raft replica).
+constexpr sim::Port kStreamTestClient = 32;  // tests and benchmarks: a client driving appends
 
 // 50-69: partition layer.
 constexpr sim::Port kPartitionFirst = 50;

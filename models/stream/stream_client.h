@@ -1,0 +1,145 @@
+// models/stream/stream_client.h: the stream client that partition servers embed.
+//
+// StreamClient lives inside an actor and gives it a callback API over the stream layer's
+// messages. It caches each stream's extents and their chains (from the stream manager),
+// sends appends to the head (primary) of the stream's last extent, and on any failure
+// (an error reply, or no ack within append_timeout) asks the stream manager to seal that
+// extent and add a new one on other nodes, then re-sends every unacknowledged append
+// there. A re-sent append may thus be stored twice (once before the seal, once after);
+// the partition layer tolerates duplicates as the paper describes. Acks arrive in offset
+// order per extent. Reads go to any replica, with a deadline and failover to the next
+// replica; replay reads a whole stream sequentially after sealing its last extent.
+//
+// Wiring (the host actor forwards what belongs to the client):
+//   void on_message(sim::MessagePtr m) override { if (client_.handle_message(m)) return; ... }
+//   void on_timer(uint64_t tag) override { if (StreamClient::owns_tag(tag)) return client_.handle_timer(tag); ... }
+// Timer tags: bit 59 set (kStreamClientTagSpace); keep the actor's own tags below 2^59.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "models/stream/config.h"
+#include "models/stream/messages.h"
+#include "sim/actor.h"
+
+namespace models::stream {
+
+class StreamObserver;
+
+constexpr uint64_t kStreamClientTagSpace = 1ull << 59;
+
+struct StreamClientOptions {
+    StreamConfig config;
+    std::vector<sim::Address> stream_managers;
+    StreamObserver* observer = nullptr;  // tests only
+    // Appends in flight per stream; beyond it they wait in the client's queue.
+    int max_inflight_appends = 64;
+};
+
+class StreamClient {
+public:
+    using StreamCallback = std::function<void(Status, StreamId)>;
+    using AppendCallback = std::function<void(Status, const Location&)>;
+    using ReadCallback = std::function<void(Status, const std::vector<Block>&)>;
+    using BlockVisitor = std::function<void(const Location&, const Block&)>;
+    using DoneCallback = std::function<void(Status)>;
+
+    StreamClient(sim::Context& ctx, StreamClientOptions options);
+
+    // Creates the stream if it does not exist (with its first extent) and opens it.
+    void create_stream(const std::string& name, StreamCallback cb);
+    void open_stream(const std::string& name, StreamCallback cb);
+    void delete_stream(const std::string& name, DoneCallback cb);
+    // Appends one block (size <= block_size) to the open stream. The callback gets the
+    // block's location once every replica holds it durably.
+    void append(StreamId stream, BlockData data, AppendCallback cb);
+    // Reads the blocks at exactly (extent, offset, size_bytes) of an acknowledged append.
+    void read(const Location& loc, ReadCallback cb);
+    // Seals the stream's last extent, then visits every block of every extent in order.
+    void replay(StreamId stream, BlockVisitor visit, DoneCallback done);
+
+    bool handle_message(sim::MessagePtr& msg);
+    void handle_timer(uint64_t tag);
+    static bool owns_tag(uint64_t tag) { return (tag & kStreamClientTagSpace) != 0; }
+
+    const std::vector<ExtentView>* extents(StreamId stream) const;
+    uint64_t seals_requested() const { return seals_requested_; }
+    uint64_t appends_resent() const { return appends_resent_; }
+    size_t inflight(StreamId stream) const;
+
+private:
+    struct SmCall {
+        StreamOp op = StreamOp::kOpen;
+        std::string name;
+        ExtentId extent;
+        int attempts = 0;
+        uint64_t timer = 0;
+        std::function<void(const StreamReply&)> done;
+    };
+    struct Append {
+        StreamId stream;
+        BlockData data;
+        AppendCallback cb;
+        ExtentId extent;  // where the current attempt went
+        uint64_t timer = 0;
+    };
+    struct StreamState {
+        std::string name;
+        std::vector<ExtentView> extents;
+        int64_t bytes_sent_to_last = 0;
+        bool sealing = false;
+        std::deque<uint64_t> waiting;  // appends not yet sent (in order)
+        std::map<uint64_t, bool> inflight;  // sent, not acked (ordered by request id)
+    };
+    struct Read {
+        Location loc;
+        ReadCallback cb;
+        std::vector<sim::NodeId> replicas;
+        size_t next = 0;
+        size_t tried = 0;
+        bool refreshed = false;
+        uint64_t timer = 0;
+    };
+    struct Replay {
+        StreamId stream;
+        BlockVisitor visit;
+        DoneCallback done;
+        size_t extent_index = 0;
+        int64_t offset = 0;
+    };
+
+    void call_sm(StreamOp op, const std::string& name, ExtentId extent, std::function<void(const StreamReply&)> done);
+    void send_sm(uint64_t id);
+    void on_sm_reply(sim::Owned<StreamReply> m);
+    void adopt(StreamId stream, const std::string& name, const std::vector<ExtentView>& extents);
+    void pump(StreamId stream);
+    void send_append(uint64_t id);
+    void on_append_reply(const AppendReply& m);
+    void seal_and_continue(StreamId stream, ExtentId failed);
+    void send_read(uint64_t id);
+    void on_read_reply(const ReadReply& m);
+    void read_failed(uint64_t id);
+    void replay_step(uint64_t id);
+    uint64_t timer(sim::Duration d);
+    const ExtentView* find_extent(ExtentId id) const;
+
+    sim::Context& ctx_;
+    StreamClientOptions options_;
+    size_t leader_ = 0;
+    uint64_t next_id_ = 1;
+    std::map<uint64_t, SmCall> sm_calls_;
+    std::map<uint64_t, Append> appends_;
+    std::map<StreamId, StreamState> streams_;
+    std::map<uint64_t, Read> reads_;
+    std::map<uint64_t, Replay> replays_;
+    std::map<uint64_t, std::pair<int, uint64_t>> timers_;  // tag -> (kind, id)
+    uint64_t seals_requested_ = 0;
+    uint64_t appends_resent_ = 0;
+};
+
+}  // namespace models::stream
