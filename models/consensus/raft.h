@@ -43,6 +43,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -110,7 +111,22 @@ public:
     const RaftConfig& config() const { return config_; }
 
 private:
-    struct PersistOp;
+    // One change to the durable image, applied to it (in issue order) when the disk write
+    // that carries it completes. Ops issued while a write is in flight are coalesced into
+    // the next write (group commit), so a replica has at most one write outstanding.
+    struct PersistOp {
+        enum class Kind : uint8_t { kHardState, kEntries, kSnapshot };
+        Kind kind = Kind::kHardState;
+        uint64_t seq = 0;
+        uint64_t term = 0;
+        int vote = -1;
+        uint64_t from_index = 0;
+        std::vector<Entry> entries;
+        std::shared_ptr<const RaftSnapshot> snapshot;
+        int64_t bytes = 0;
+        // Volatile last log index this op makes durable (lowered by later truncations).
+        uint64_t log_last = 0;
+    };
     struct Waiter {
         uint64_t term = 0;
         uint64_t client_id = 0;
@@ -156,6 +172,7 @@ private:
     void persist_entries(uint64_t from_index);
     void persist_snapshot(std::shared_ptr<const RaftSnapshot> snap);
     void issue(PersistOp op);
+    void submit_write();
     void apply_to_durable(const PersistOp& op);
     void send_after_persist(sim::Address dst, sim::MessagePtr msg);
     void send_to(int peer, sim::MessagePtr msg);
@@ -195,22 +212,26 @@ private:
     std::vector<uint64_t> next_index_;
     std::vector<uint64_t> match_index_;
     std::vector<uint64_t> acked_probe_;
-    std::vector<sim::Time> probe_sent_at_;  // by probe round (ring of recent rounds)
+    static constexpr uint64_t kProbeRing = 64;
+    std::vector<sim::Time> probe_sent_at_;  // send time of heartbeat round p at p % kProbeRing
     uint64_t probe_ = 0;
     std::vector<sim::Time> last_ack_;
     sim::Time lease_until_;
     std::map<uint64_t, Waiter> waiters_;                 // by log index
-    std::map<uint64_t, uint64_t> proposed_by_client_;    // client id -> seq in the log (this term)
+    // client id -> (seq, index) of its command in the log this term, for retries.
+    std::map<uint64_t, std::pair<uint64_t, uint64_t>> proposed_by_client_;
 
     // timers
     sim::TimerId election_timer_;
     sim::TimerId heartbeat_timer_;
 
     // persistence pipeline
-    std::vector<PersistOp> pending_ops_;  // issued, in order; front completes first
-    std::vector<bool> op_done_;
+    std::deque<PersistOp> pending_ops_;  // issued, in order; front completes first
     uint64_t next_op_seq_ = 1;
+    uint64_t submitted_seq_ = 0;  // ops up to this one are in the disk write in flight
     uint64_t persisted_seq_ = 0;  // every op with seq <= this is durable
+    bool write_in_flight_ = false;
+    uint64_t persisted_log_last_ = 0;  // log prefix known durable (for the leader's own match)
     std::vector<Outgoing> outbox_;
 };
 

@@ -39,11 +39,13 @@ public:
     void on_apply(const std::string& group, int replica, uint64_t index, uint64_t fingerprint);
     // The replica's applied index was set by a restart or a snapshot install.
     void on_reset_applied(const std::string& group, int replica, uint64_t applied_index);
-    // A follower removed entries from its log from `from_index` on.
-    void on_truncate(const std::string& group, int replica, uint64_t from_index);
+    // A follower removes entries from its log from `from_index` on (their fingerprints):
+    // none of them may be a committed entry.
+    void on_truncate(const std::string& group, int replica, uint64_t from_index, const std::vector<uint64_t>& removed);
 
-    // Lease safety. `holder` is a stable id of the believing client.
-    void on_lease_belief(const std::string& lock, uint64_t holder, uint64_t token, sim::Time true_now);
+    // Lease safety. `holder` is a stable id of the believing client; `believes` is the
+    // answer of its local-clock check at true time `true_now`.
+    void on_lease_belief(const std::string& lock, uint64_t holder, uint64_t token, bool believes, sim::Time true_now);
     void on_grant(const std::string& lock, uint64_t token);
 
     uint64_t leaders_elected() const { return leaders_; }
@@ -62,7 +64,8 @@ private:
         sim::Time last;
     };
     struct LockRecord {
-        std::map<uint64_t, Belief> current;  // holder -> its latest belief interval
+        std::map<uint64_t, Belief> latest;  // holder -> its latest belief interval
+        std::map<uint64_t, bool> open;      // holder -> believes now
         uint64_t max_token = 0;
     };
     std::map<std::string, GroupRecord, std::less<>> groups_;
