@@ -36,6 +36,7 @@ struct RangeInfo {
     uint64_t epoch = 0;  // bumped by every assignment
     // The partition-map version at which the current assignment was made.
     uint64_t assigned_version = 0;
+    bool operator==(const RangeInfo&) const = default;
 };
 
 class PartitionMap {
