@@ -82,7 +82,7 @@ void ExtentNode::handle_append(sim::Owned<AppendRequest> m) {
     const ExtentId id = m->extent;
     Replica* r = store_.find(id);
     if (r == nullptr) return reply_append(*m, Status::kNoExtent);
-    if (r->sealed || fenced_.count(id) != 0) return reply_append(*m, Status::kSealed);
+    if (r->sealed || fence_.count(id) != 0) return reply_append(*m, Status::kSealed);
     if (active_.count(id) == 0) return reply_append(*m, Status::kFenced);
     const int pos = position(*r);
     if (pos < 0) return reply_append(*m, Status::kNoExtent);
@@ -155,10 +155,12 @@ void ExtentNode::pass_on(ExtentId id) {
     const bool chain = options_.config.replication == Replication::kChain;
     const bool ack_at_head = options_.config.has_bug(StreamBug::kChainAckAtHead);
     bool secondary_advanced = false;
+    int64_t limit = r->commit_length;
+    if (auto f = fence_.find(id); f != fence_.end()) limit = std::min(limit, f->second);
     while (!live.waiting.empty()) {
         auto it = live.waiting.begin();
         AppendRequest& m = *it->second;
-        if (m.offset + m.data.size_bytes > r->commit_length) break;
+        if (m.offset + m.data.size_bytes > limit) break;
         if (chain) {
             if (pos == 0 && ack_at_head && n > 1) reply_append(m, Status::kOk);
             if (pos + 1 < n) {
@@ -183,7 +185,7 @@ void ExtentNode::pass_on(ExtentId id) {
         auto ack = ctx().make<FanoutAck>();
         ack->extent = id;
         ack->from = ctx().node();
-        ack->commit_length = r->commit_length;
+        ack->commit_length = limit;
         ctx().send(extent_node_at(r->chain.front()), std::move(ack));
     }
 }
@@ -281,7 +283,6 @@ void ExtentNode::handle_create(const CreateReplica& m) {
 }
 
 void ExtentNode::handle_length_query(const LengthQuery& m) {
-    fenced_.insert(m.extent);
     auto reply = ctx().make<LengthReply>();
     reply->extent = m.extent;
     reply->round = m.round;
@@ -292,12 +293,13 @@ void ExtentNode::handle_length_query(const LengthQuery& m) {
     } else {
         reply->status = r->sealed ? Status::kSealed : Status::kOk;
         reply->commit_length = r->sealed ? r->sealed_length : r->commit_length;
+        fence(m.extent, r->commit_length);
     }
     ctx().send(m.src, std::move(reply));
 }
 
 void ExtentNode::handle_seal(const SealReplica& m) {
-    fenced_.insert(m.extent);
+    if (const Replica* r = store_.find(m.extent)) fence(m.extent, std::min(r->commit_length, m.length));
     IoOp op;
     op.kind = IoKind::kSeal;
     op.extent = m.extent;
@@ -315,7 +317,7 @@ void ExtentNode::handle_copy_order(const CopyOrder& m) {
     c.chain = m.chain;
     c.epoch = ++copy_epoch_;
     copies_.emplace(m.extent, std::move(c));
-    fenced_.insert(m.extent);
+    fence(m.extent, 0);
     drop_live(m.extent);
     IoOp op;
     op.kind = IoKind::kCopyWrite;
@@ -445,7 +447,7 @@ void ExtentNode::on_io(uint64_t tag, sim::IoStatus status) {
                 if (r == nullptr) store_.create(op.extent, op.chain);
                 else if (r->commit_length == 0 && !r->sealed) r->chain = op.chain;
                 active_.insert(op.extent);
-                fenced_.erase(op.extent);
+                fence_.erase(op.extent);
                 live_.erase(op.extent);
             }
             ctx().send(op.reply_to, std::move(reply));
@@ -550,7 +552,7 @@ void ExtentNode::on_io(uint64_t tag, sim::IoStatus status) {
         case IoKind::kDelete: {
             if (ok) ctx().disk().release(store_.erase(op.extent));
             active_.erase(op.extent);
-            fenced_.erase(op.extent);
+            fence_.erase(op.extent);
             live_.erase(op.extent);
             return;
         }

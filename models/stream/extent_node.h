@@ -97,7 +97,11 @@ private:
     ExtentNodeOptions options_;
     ExtentStore& store_;
     std::set<ExtentId> active_;  // replicas that may take appends in this incarnation
-    std::set<ExtentId> fenced_;  // a seal has started: no more appends
+    // A seal has started: no more appends, and nothing past the commit length reported
+    // to the stream manager is passed on or acknowledged (else an append could be acked
+    // after the stream manager chose a smaller seal length).
+    std::map<ExtentId, int64_t> fence_;
+    void fence(ExtentId id, int64_t length) { fence_.try_emplace(id, length); }
     std::map<ExtentId, Live> live_;
     std::map<ExtentId, Copy> copies_;
     std::map<uint64_t, IoOp> io_;

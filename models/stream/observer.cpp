@@ -1,6 +1,8 @@
 #include "models/stream/observer.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 
 #include "models/stream/extent_store.h"
 #include "sim/simulation.h"
@@ -54,6 +56,7 @@ void StreamObserver::on_placement(ExtentId extent, const std::vector<sim::NodeId
 void StreamObserver::on_ack(const Location& loc, uint64_t fingerprint, const std::vector<sim::NodeId>& chain) {
     ++acked_;
     ++checks_;
+    if (std::getenv("STREAM_DEBUG")) std::fprintf(stderr, "%s ack extent %llu [%lld,+%lld)\n", sim_.now().to_string().c_str(), (unsigned long long)loc.extent.value, (long long)loc.offset, (long long)loc.size_bytes);
     auto& rec = extents_[loc.extent];
     rec.acked[loc.offset] = Acked{loc.size_bytes, fingerprint};
     rec.acked_end = std::max(rec.acked_end, loc.offset + loc.size_bytes);

@@ -1,6 +1,9 @@
 #include "models/stream/stream_manager.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
 
 #include "models/ports.h"
 #include "models/stream/observer.h"
@@ -271,6 +274,11 @@ void StreamManager::finish_probe(ExtentId extent) {
         if (r.status != Status::kOk && r.status != Status::kSealed) continue;
         answered.push_back(r.from);
         if (length < 0 || (at_max ? r.commit_length > length : r.commit_length < length)) length = r.commit_length;
+    }
+    if (std::getenv("STREAM_DEBUG")) {
+        std::fprintf(stderr, "%s seal extent %llu:", ctx().true_now().to_string().c_str(), (unsigned long long)extent.value);
+        for (const auto& [node, r] : op.replies) std::fprintf(stderr, " n%u:%s:%lld", node, std::string(status_name(r.status)).c_str(), (long long)r.commit_length);
+        std::fprintf(stderr, "\n");
     }
     if (answered.empty()) {
         std::vector<Done> done = std::move(op.done);
