@@ -196,6 +196,24 @@ void RangePartition::load_checkpoint(Checkpoint c) {
     checkpoints_.push_back(std::move(c));
 }
 
+void RangePartition::load_checkpoints(std::vector<Checkpoint> cs) {
+    SIM_ASSERT(memtable_.empty(), "checkpoints loaded over a non-empty memory table");
+    SIM_ASSERT(!frozen_, "checkpoints loaded during a checkpoint");
+    checkpoints_ = std::move(cs);
+}
+
+uint64_t RangePartition::max_version() const {
+    uint64_t v = 0;
+    for (const auto& [k, e] : memtable_) v = std::max(v, e.version);
+    if (frozen_) {
+        for (const auto& [k, e] : *frozen_) v = std::max(v, e.version);
+    }
+    for (const Checkpoint& cp : checkpoints_) {
+        for (const Row& r : *cp.rows) v = std::max(v, r.second.version);
+    }
+    return v;
+}
+
 std::pair<RangePartition, RangePartition> RangePartition::split(const RangePartition& parent, const std::string& key,
                                                                 RangeId left_id, RangeId right_id,
                                                                 bool drop_boundary_key) {

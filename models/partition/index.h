@@ -124,6 +124,10 @@ public:
     void abort_checkpoint();
     // Installs a checkpoint read back during load (recovery). REQUIRES: empty memtable.
     void load_checkpoint(Checkpoint c);
+    // Installs several checkpoints with disjoint visible ranges (a merged range's load).
+    void load_checkpoints(std::vector<Checkpoint> cs);
+    // The largest version of any row held (0 if none).
+    uint64_t max_version() const;
 
     size_t memtable_rows() const { return memtable_.size(); }
     int64_t memtable_bytes() const { return memtable_bytes_; }

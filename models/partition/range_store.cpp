@@ -1,0 +1,430 @@
+#include "models/partition/range_store.h"
+
+#include <algorithm>
+
+#include "sim/check.h"
+
+namespace models::partition {
+
+namespace {
+
+bool overlap(const KeyRange& a, const KeyRange& b) {
+    const bool a_below_b_high = b.high.empty() || a.low < b.high;
+    const bool b_below_a_high = a.high.empty() || b.low < a.high;
+    return a_below_b_high && b_below_a_high;
+}
+
+std::optional<KeyRange> intersect(const KeyRange& a, const KeyRange& b) {
+    KeyRange r;
+    r.low = std::max(a.low, b.low);
+    if (a.high.empty()) {
+        r.high = b.high;
+    } else if (b.high.empty()) {
+        r.high = a.high;
+    } else {
+        r.high = std::min(a.high, b.high);
+    }
+    if (!r.high.empty() && !(r.low < r.high)) return std::nullopt;
+    return r;
+}
+
+int64_t rows_bytes(const Rows& rows) {
+    int64_t b = 64;
+    for (const Row& r : rows) b += row_bytes(r.first);
+    return b;
+}
+
+}  // namespace
+
+// --- PayloadStore --------------------------------------------------------------------------------
+
+uint64_t PayloadStore::next_fp() { return sim::mix64(++counter_ ^ 0x7061727469746e31ULL); }
+uint64_t PayloadStore::put(std::shared_ptr<const LogRecord> r) {
+    const uint64_t fp = next_fp();
+    logs_.emplace(fp, std::move(r));
+    return fp;
+}
+uint64_t PayloadStore::put(std::shared_ptr<const MetaRecord> r) {
+    const uint64_t fp = next_fp();
+    metas_.emplace(fp, std::move(r));
+    return fp;
+}
+uint64_t PayloadStore::put(std::shared_ptr<const Rows> rows) {
+    const uint64_t fp = next_fp();
+    rows_.emplace(fp, std::move(rows));
+    return fp;
+}
+const LogRecord* PayloadStore::log(uint64_t fp) const {
+    auto it = logs_.find(fp);
+    return it == logs_.end() ? nullptr : it->second.get();
+}
+const MetaRecord* PayloadStore::meta(uint64_t fp) const {
+    auto it = metas_.find(fp);
+    return it == metas_.end() ? nullptr : it->second.get();
+}
+std::shared_ptr<const Rows> PayloadStore::rows(uint64_t fp) const {
+    auto it = rows_.find(fp);
+    return it == rows_.end() ? nullptr : it->second;
+}
+
+// --- RangeStore ----------------------------------------------------------------------------------
+
+RangeStore::RangeStore(sim::Context& ctx, stream::StreamClient& client, RangeId id, KeyRange range, RangeMeta meta,
+                       uint64_t token, const RangeStoreOptions& options)
+    : ctx_(ctx),
+      client_(client),
+      options_(options),
+      id_(id),
+      range_(range),
+      meta_(std::move(meta)),
+      token_(token),
+      part_(id, std::move(range)) {
+    SIM_ASSERT(options_.payloads != nullptr, "range store without a payload store");
+    SIM_ASSERT(!meta_.meta_streams.empty(), "range " << id.value << " has no metadata stream");
+}
+
+std::string RangeStore::log_name(uint64_t gen) const {
+    return meta_.own_prefix + "/log." + std::to_string(token_) + "." + std::to_string(gen);
+}
+
+void RangeStore::close() {
+    closed_ = true;
+    *alive_ = false;
+    ready_ = false;
+    std::deque<Pending> q;
+    q.swap(queue_);
+    for (Pending& p : q) p.cb(StoreStatus::kNotReady, IndexEntry{});
+}
+
+void RangeStore::load(std::function<void(bool)> done) {
+    load_stats_ = LoadStats{};
+    load_stats_.started = ctx_.true_now();
+    load_done_ = std::move(done);
+    open_streams(0, [this](bool ok) {
+        if (!ok) return load_done_(false);
+        replay_meta(0, [this](bool ok2) {
+            if (!ok2) return load_done_(false);
+            read_checkpoints(0, [this](bool ok3) {
+                if (!ok3) return load_done_(false);
+                part_.load_checkpoints(loaded_checkpoints_);
+                replay_logs(0, [this](bool ok4) {
+                    if (!ok4) return load_done_(false);
+                    next_version_ = std::max(next_version_, part_.max_version() + 1);
+                    current_logs_ = replay_logs_;
+                    start_switch();  // declares the range ready once the new log is named
+                });
+            });
+        });
+    });
+}
+
+void RangeStore::open_streams(size_t i, std::function<void(bool)> done) {
+    std::vector<std::string> names = meta_.meta_streams;
+    names.push_back(meta_.own_prefix + "/data");
+    names.push_back(meta_.own_prefix + "/blob");
+    if (i >= names.size()) return done(true);
+    std::weak_ptr<bool> alive = alive_;
+    const std::string name = names[i];
+    client_.create_stream(name, [this, alive, i, name, done = std::move(done)](stream::Status s, stream::StreamId sid) mutable {
+        if (alive.expired() || !*alive.lock()) return;
+        if (s != stream::Status::kOk) return done(false);
+        streams_[name] = sid;
+        open_streams(i + 1, std::move(done));
+    });
+}
+
+void RangeStore::replay_meta(size_t i, std::function<void(bool)> done) {
+    if (i >= meta_.meta_streams.size()) {
+        // Log streams named by the surviving records, in order, once each.
+        for (const auto& rec : kept_) {
+            for (const std::string& l : rec->log_streams) {
+                if (std::find(replay_logs_.begin(), replay_logs_.end(), l) == replay_logs_.end()) replay_logs_.push_back(l);
+            }
+        }
+        return done(true);
+    }
+    std::weak_ptr<bool> alive = alive_;
+    const stream::StreamId sid = streams_.at(meta_.meta_streams[i]);
+    client_.replay(
+        sid,
+        [this, alive](const stream::Location&, const stream::Block& b) {
+            if (alive.expired() || !*alive.lock()) return;
+            const MetaRecord* rec = options_.payloads->meta(b.fingerprint);
+            if (rec == nullptr || !overlap(rec->range, range_)) return;
+            ++load_stats_.meta_records;
+            // A later record of an overlapping range supersedes earlier ones.
+            std::erase_if(kept_, [&](const std::shared_ptr<const MetaRecord>& k) { return overlap(k->range, rec->range); });
+            kept_.push_back(std::make_shared<const MetaRecord>(*rec));
+        },
+        [this, alive, i, done = std::move(done)](stream::Status s) mutable {
+            if (alive.expired() || !*alive.lock()) return;
+            if (s != stream::Status::kOk) return done(false);
+            replay_meta(i + 1, std::move(done));
+        });
+}
+
+void RangeStore::read_checkpoints(size_t i, std::function<void(bool)> done) {
+    // Flatten (record, checkpoint) pairs: the i-th checkpoint over all kept records.
+    size_t n = 0;
+    const Checkpoint* cp = nullptr;
+    const MetaRecord* owner = nullptr;
+    for (const auto& rec : kept_) {
+        for (const Checkpoint& c : rec->checkpoints) {
+            if (n++ == i) {
+                cp = &c;
+                owner = rec.get();
+            }
+        }
+    }
+    if (cp == nullptr) return done(true);
+    auto vis = intersect(cp->visible, owner->range);
+    if (vis) vis = intersect(*vis, range_);
+    if (!vis) return read_checkpoints(i + 1, std::move(done));
+    std::weak_ptr<bool> alive = alive_;
+    const KeyRange visible = *vis;
+    const StreamPointer loc = cp->location;
+    client_.read(stream::Location{stream::ExtentId{loc.extent}, loc.offset, loc.length},
+                 [this, alive, i, visible, loc, done = std::move(done)](stream::Status s, const std::vector<stream::Block>& blocks) mutable {
+                     if (alive.expired() || !*alive.lock()) return;
+                     if (s != stream::Status::kOk || blocks.empty()) return done(false);
+                     auto rows = options_.payloads->rows(blocks[0].fingerprint);
+                     SIM_ASSERT(rows != nullptr, "checkpoint block decodes to no rows");
+                     loaded_checkpoints_.push_back(Checkpoint{rows, visible, loc});
+                     read_checkpoints(i + 1, std::move(done));
+                 });
+}
+
+void RangeStore::replay_logs(size_t i, std::function<void(bool)> done) {
+    if (i >= replay_logs_.size()) return done(true);
+    std::weak_ptr<bool> alive = alive_;
+    const std::string name = replay_logs_[i];
+    client_.create_stream(name, [this, alive, i, name, done = std::move(done)](stream::Status s, stream::StreamId sid) mutable {
+        if (alive.expired() || !*alive.lock()) return;
+        if (s != stream::Status::kOk) return done(false);
+        streams_[name] = sid;
+        auto max_token = std::make_shared<uint64_t>(0);
+        client_.replay(
+            sid,
+            [this, alive, max_token](const stream::Location& loc, const stream::Block& b) {
+                if (alive.expired() || !*alive.lock()) return;
+                const LogRecord* rec = options_.payloads->log(b.fingerprint);
+                if (rec == nullptr) return;
+                if (rec->token < *max_token) {
+                    ++load_stats_.stale_records_dropped;  // a stale server's late append
+                    return;
+                }
+                *max_token = rec->token;
+                ++load_stats_.log_records_replayed;
+                load_stats_.log_bytes_replayed += b.size_bytes;
+                if (!range_.contains(rec->key)) return;
+                auto cur = part_.lookup(rec->key);
+                if (cur && cur->version >= rec->entry.version) return;
+                IndexEntry e = rec->entry;
+                if (e.data.extent == 0) e.data = StreamPointer{loc.extent.value, loc.offset, loc.size_bytes};
+                part_.apply(rec->key, e);
+            },
+            [this, alive, i, done = std::move(done)](stream::Status s2) mutable {
+                if (alive.expired() || !*alive.lock()) return;
+                if (s2 != stream::Status::kOk) return done(false);
+                replay_logs(i + 1, std::move(done));
+            });
+    });
+}
+
+// --- writes --------------------------------------------------------------------------------------
+
+void RangeStore::put(const std::string& key, int64_t size_bytes, uint64_t fingerprint, UpdateCallback cb) {
+    submit(Pending{key, size_bytes, fingerprint, false, std::move(cb)});
+}
+
+void RangeStore::remove(const std::string& key, UpdateCallback cb) { submit(Pending{key, 0, 0, true, std::move(cb)}); }
+
+void RangeStore::submit(Pending p) {
+    SIM_ASSERT(range_.contains(p.key), "update outside the range partition");
+    if (closed_) return p.cb(StoreStatus::kNotReady, IndexEntry{});
+    if (!ready_ || switching_) {
+        if (queue_.size() >= options_.max_queued) return p.cb(StoreStatus::kBusy, IndexEntry{});
+        queue_.push_back(std::move(p));
+        return;
+    }
+    write(std::move(p));
+}
+
+void RangeStore::write(Pending p) {
+    if (p.remove && !part_.get(p.key)) return p.cb(StoreStatus::kNotFound, IndexEntry{});
+    IndexEntry e;
+    e.size_bytes = p.remove ? 0 : p.size_bytes;
+    e.fingerprint = p.remove ? 0 : p.fingerprint;
+    e.version = next_version_++;
+    e.deleted = p.remove;
+    const bool small = p.remove || p.size_bytes <= options_.config.small_blob_bytes;
+    if (small) return append_log(std::move(p), e);
+    // Large blob: its data goes to the blob data stream first; the log record points at it.
+    // One block per blob (capped at the block size): the simulated bytes are size + fingerprint.
+    std::weak_ptr<bool> alive = alive_;
+    ++inflight_;
+    const int64_t bytes = std::min(p.size_bytes, options_.block_size_bytes);
+    client_.append(streams_.at(meta_.own_prefix + "/blob"), stream::BlockData{bytes, p.fingerprint},
+                   [this, alive, p = std::move(p), e](stream::Status s, const stream::Location& loc) mutable {
+                       if (alive.expired() || !*alive.lock()) return;
+                       --inflight_;
+                       if (s != stream::Status::kOk) {
+                           p.cb(StoreStatus::kFailed, IndexEntry{});
+                       } else {
+                           e.data = StreamPointer{loc.extent.value, loc.offset, e.size_bytes};
+                           append_log(std::move(p), e);
+                       }
+                       if (switching_ && inflight_ == 0) after_drain();
+                   });
+}
+
+void RangeStore::append_log(Pending p, IndexEntry e) {
+    auto rec = std::make_shared<LogRecord>();
+    rec->key = p.key;
+    rec->entry = e;
+    rec->token = token_;
+    const bool small = e.data.extent == 0;
+    const int64_t bytes = row_bytes(p.key) + (small ? e.size_bytes : 0) + 16;
+    const uint64_t fp = options_.payloads->put(std::move(rec));
+    const bool early_ack = options_.config.ack_before_commit_log;
+    if (early_ack) {
+        // Planted bug: acknowledge (and make visible) before the commit log holds the update.
+        if (!part_.lookup(p.key) || part_.lookup(p.key)->version < e.version) part_.apply(p.key, e);
+        p.cb(StoreStatus::kOk, e);
+    }
+    ++inflight_;
+    std::weak_ptr<bool> alive = alive_;
+    client_.append(streams_.at(active_log_), stream::BlockData{bytes, fp},
+                   [this, alive, p = std::move(p), e, bytes, small, early_ack](stream::Status s, const stream::Location& loc) mutable {
+                       if (alive.expired() || !*alive.lock()) return;
+                       --inflight_;
+                       if (s == stream::Status::kOk) {
+                           if (small) e.data = StreamPointer{loc.extent.value, loc.offset, loc.size_bytes};
+                           auto cur = part_.lookup(p.key);
+                           if (!cur || cur->version <= e.version) part_.apply(p.key, e);
+                           log_bytes_ += bytes;
+                           if (!early_ack) p.cb(StoreStatus::kOk, e);
+                       } else if (!early_ack) {
+                           p.cb(StoreStatus::kFailed, IndexEntry{});
+                       }
+                       if (switching_ && inflight_ == 0) {
+                           after_drain();
+                       } else {
+                           maybe_checkpoint();
+                       }
+                   });
+}
+
+void RangeStore::drain_queue() {
+    while (!queue_.empty() && ready_ && !switching_) {
+        Pending p = std::move(queue_.front());
+        queue_.pop_front();
+        write(std::move(p));
+    }
+}
+
+// --- checkpoints ---------------------------------------------------------------------------------
+
+void RangeStore::maybe_checkpoint() {
+    if (!ready_ || switching_ || part_.checkpoint_in_progress()) return;
+    if (checkpoint_requested_ || log_bytes_ >= options_.config.checkpoint_log_size_bytes ||
+        part_.memtable_bytes() >= options_.config.memtable_size_bytes) {
+        checkpoint_requested_ = false;
+        start_switch();
+    }
+}
+
+void RangeStore::checkpoint_now() {
+    checkpoint_requested_ = true;
+    maybe_checkpoint();
+}
+
+void RangeStore::start_switch() {
+    if (switching_) return;
+    switching_ = true;
+    switch_started_ = false;
+    if (inflight_ == 0) after_drain();
+}
+
+void RangeStore::after_drain() {
+    // Called once the last in-flight append completes; an ack callback that itself starts
+    // a switch must not start the log switch twice.
+    if (switch_started_) return;
+    switch_started_ = true;
+    do_switch();
+}
+
+void RangeStore::do_switch() {
+    SIM_ASSERT(inflight_ == 0, "log switch with appends in flight");
+    SIM_ASSERT(!part_.checkpoint_in_progress(), "log switch during a checkpoint");
+    std::weak_ptr<bool> alive = alive_;
+    const std::string next_log = log_name(++log_gen_);
+    client_.create_stream(next_log, [this, alive, next_log](stream::Status s, stream::StreamId sid) {
+        if (alive.expired() || !*alive.lock()) return;
+        if (s != stream::Status::kOk) {
+            // The stream layer could not create the log: try again shortly (writes stay paused).
+            --log_gen_;
+            return do_switch();
+        }
+        streams_[next_log] = sid;
+        // Record 1: old checkpoints + old logs + the new log. From here a crash loses nothing.
+        auto r1 = std::make_shared<MetaRecord>();
+        r1->range = range_;
+        r1->checkpoints = part_.checkpoints();
+        r1->log_streams = current_logs_;
+        r1->log_streams.push_back(next_log);
+        r1->token = token_;
+        const std::vector<std::string> logs_after = r1->log_streams;
+        const uint64_t fp = options_.payloads->put(std::shared_ptr<const MetaRecord>(r1));
+        client_.append(streams_.at(meta_.meta_streams.back()), stream::BlockData{256, fp},
+                       [this, alive, next_log, logs_after](stream::Status s2, const stream::Location&) {
+                           if (alive.expired() || !*alive.lock()) return;
+                           if (s2 != stream::Status::kOk) return do_switch();
+                           current_logs_ = logs_after;
+                           active_log_ = next_log;
+                           // Freeze and resume writes into the new log.
+                           auto rows = part_.begin_checkpoint();
+                           log_bytes_ = 0;
+                           switching_ = false;
+                           if (!ready_) {
+                               ready_ = true;
+                               load_stats_.ready = ctx_.true_now();
+                               if (load_done_) load_done_(true);
+                           }
+                           drain_queue();
+                           // Record 2 after the checkpoint rows are durable: only the new log remains.
+                           const uint64_t rows_fp = options_.payloads->put(rows);
+                           const int64_t bytes = std::min(rows_bytes(*rows), options_.block_size_bytes);
+                           client_.append(streams_.at(meta_.own_prefix + "/data"), stream::BlockData{bytes, rows_fp},
+                                          [this, alive, rows, next_log](stream::Status s3, const stream::Location& loc) {
+                                              if (alive.expired() || !*alive.lock()) return;
+                                              if (s3 != stream::Status::kOk) {
+                                                  part_.abort_checkpoint();
+                                                  return;
+                                              }
+                                              const StreamPointer where{loc.extent.value, loc.offset, loc.size_bytes};
+                                              auto r2 = std::make_shared<MetaRecord>();
+                                              r2->range = range_;
+                                              r2->checkpoints = {Checkpoint{rows, range_, where}};
+                                              r2->log_streams = {active_log_};
+                                              r2->token = token_;
+                                              const std::vector<std::string> logs2 = r2->log_streams;
+                                              const uint64_t fp2 = options_.payloads->put(std::shared_ptr<const MetaRecord>(r2));
+                                              client_.append(streams_.at(meta_.meta_streams.back()), stream::BlockData{256, fp2},
+                                                             [this, alive, rows, where, logs2](stream::Status s4, const stream::Location&) {
+                                                                 if (alive.expired() || !*alive.lock()) return;
+                                                                 if (s4 != stream::Status::kOk) {
+                                                                     part_.abort_checkpoint();
+                                                                     return;
+                                                                 }
+                                                                 part_.finish_checkpoint(rows, where);
+                                                                 current_logs_ = logs2;
+                                                                 ++checkpoints_;
+                                                                 maybe_checkpoint();
+                                                             });
+                                          });
+                       });
+    });
+}
+
+}  // namespace models::partition

@@ -1,0 +1,187 @@
+// models/partition/range_store.h: one range partition's persistent state on the stream
+// layer (the storage half of a partition server).
+//
+// A RangeStore runs inside a partition server actor and uses the actor's StreamClient.
+// Per range partition (was-model-notes §3.3):
+//  - commit log stream: every update is appended (with the writer's fencing token) before
+//    it is applied to the memory table and acknowledged; small blob data travels in it;
+//  - blob data stream: data of larger blobs, appended before the commit-log record;
+//  - data stream: checkpoints (the index rows);
+//  - metadata stream: records naming the last checkpoint(s) and the commit-log streams to
+//    replay after them. A range reads its parents' metadata streams first (RangeMeta), so
+//    split and merge share the parents' extents and copy nothing.
+// Checkpoint ("switch, then write"): writes pause until in-flight appends drain; a new
+// commit-log stream is created; a metadata record naming old checkpoint + old logs + new
+// log is appended (so a crash now loses nothing); writes resume into the new log while
+// the frozen memory table is written to the data stream; a second metadata record names
+// the new checkpoint and only the new log (the old log is trimmed from recovery).
+// Load = replay metadata streams (a later record whose range overlaps an earlier one
+// supersedes it), read the named checkpoints, replay the named logs (a record applies if
+// its version is newer; a record with a lower fencing token than one already seen in that
+// log comes from a stale server and is dropped), then checkpoint as above. So load time
+// grows with the log written since the last checkpoint.
+//
+// Bytes are modelled by fingerprints (ARCHITECTURE.md): a block carries size and a 64-bit
+// fingerprint. The records' structured content lives in the PayloadStore, keyed by the
+// fingerprint of the block that carries it; a loader decodes only blocks the stream layer
+// returns, so what is recovered is exactly what the stream layer kept.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "models/partition/config.h"
+#include "models/partition/index.h"
+#include "models/partition/manager_state.h"
+#include "models/stream/stream_client.h"
+
+namespace models::partition {
+
+struct LogRecord {
+    std::string key;
+    IndexEntry entry;
+    uint64_t token = 0;  // fencing token of the writer
+};
+
+struct MetaRecord {
+    KeyRange range;                        // the range partition that wrote it
+    std::vector<Checkpoint> checkpoints;   // disjoint visible ranges
+    std::vector<std::string> log_streams;  // replayed in order after the checkpoints
+    uint64_t token = 0;
+};
+
+// Decodes block fingerprints into record contents. Owned by the deployment, shared by
+// every partition server of the run; deterministic (ordered maps, a counter).
+class PayloadStore {
+public:
+    uint64_t put(std::shared_ptr<const LogRecord> r);
+    uint64_t put(std::shared_ptr<const MetaRecord> r);
+    uint64_t put(std::shared_ptr<const Rows> rows);
+    const LogRecord* log(uint64_t fp) const;
+    const MetaRecord* meta(uint64_t fp) const;
+    std::shared_ptr<const Rows> rows(uint64_t fp) const;
+    size_t size() const { return logs_.size() + metas_.size() + rows_.size(); }
+
+private:
+    uint64_t next_fp();
+    uint64_t counter_ = 0;
+    std::map<uint64_t, std::shared_ptr<const LogRecord>> logs_;
+    std::map<uint64_t, std::shared_ptr<const MetaRecord>> metas_;
+    std::map<uint64_t, std::shared_ptr<const Rows>> rows_;
+};
+
+enum class StoreStatus : uint8_t { kOk, kNotFound, kBusy, kNotReady, kFailed };
+
+struct RangeStoreOptions {
+    PartitionConfig config;
+    PayloadStore* payloads = nullptr;
+    int64_t block_size_bytes = int64_t{4} << 20;
+    // Updates queued while writes pause (checkpoint switch, load); beyond: kBusy.
+    size_t max_queued = 4096;
+};
+
+struct LoadStats {
+    sim::Time started;
+    sim::Time ready;
+    uint64_t meta_records = 0;
+    uint64_t log_records_replayed = 0;
+    int64_t log_bytes_replayed = 0;
+    uint64_t stale_records_dropped = 0;
+};
+
+class RangeStore {
+public:
+    using UpdateCallback = std::function<void(StoreStatus, const IndexEntry&)>;
+
+    // `token` is the fencing token this load runs under (unique and increasing per range
+    // across owners); it names the commit-log streams this owner creates.
+    RangeStore(sim::Context& ctx, stream::StreamClient& client, RangeId id, KeyRange range, RangeMeta meta,
+               uint64_t token, const RangeStoreOptions& options);
+
+    // Loads from the streams, then checkpoints; done(true) when ready to serve.
+    void load(std::function<void(bool)> done);
+    bool ready() const { return ready_; }
+    const LoadStats& load_stats() const { return load_stats_; }
+
+    // Writes: durable in the commit log before the callback says kOk.
+    void put(const std::string& key, int64_t size_bytes, uint64_t fingerprint, UpdateCallback cb);
+    void remove(const std::string& key, UpdateCallback cb);
+    // Reads from the index (latest acknowledged write).
+    const RangePartition& partition() const { return part_; }
+    RangePartition& mutable_partition() { return part_; }
+
+    // Starts a checkpoint now (tests); otherwise one starts when the log passes
+    // checkpoint_log_size or the memory table passes memtable_size.
+    void checkpoint_now();
+    bool busy_switching() const { return switching_; }
+    size_t inflight() const { return inflight_; }
+    int64_t log_bytes_since_checkpoint() const { return log_bytes_; }
+    uint64_t checkpoints_written() const { return checkpoints_; }
+    uint64_t token() const { return token_; }
+    // Stops all activity (the range is being unloaded); pending callbacks get kNotReady.
+    void close();
+
+private:
+    struct Pending {
+        std::string key;
+        int64_t size_bytes = 0;
+        uint64_t fingerprint = 0;
+        bool remove = false;
+        UpdateCallback cb;
+    };
+
+    void open_streams(size_t i, std::function<void(bool)> done);
+    void replay_meta(size_t i, std::function<void(bool)> done);
+    void read_checkpoints(size_t i, std::function<void(bool)> done);
+    void replay_logs(size_t i, std::function<void(bool)> done);
+    void submit(Pending p);
+    void write(Pending p);
+    void append_log(Pending p, IndexEntry e);
+    void maybe_checkpoint();
+    void start_switch();
+    void after_drain();
+    void do_switch();
+    void drain_queue();
+    std::string log_name(uint64_t gen) const;
+
+    sim::Context& ctx_;
+    stream::StreamClient& client_;
+    RangeStoreOptions options_;
+    RangeId id_;
+    KeyRange range_;
+    RangeMeta meta_;
+    uint64_t token_;
+    RangePartition part_;
+    bool ready_ = false;
+    bool closed_ = false;
+    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+
+    // Streams by name.
+    std::map<std::string, stream::StreamId> streams_;
+    std::vector<std::shared_ptr<const MetaRecord>> kept_;  // after supersession
+    std::vector<Checkpoint> loaded_checkpoints_;
+    std::vector<std::string> replay_logs_;
+    std::vector<std::string> current_logs_;  // logs a recovery must replay now
+    std::string active_log_;
+    uint64_t log_gen_ = 0;
+    uint64_t next_version_ = 1;
+
+    // write path
+    std::deque<Pending> queue_;
+    size_t inflight_ = 0;
+    bool switching_ = false;
+    bool switch_started_ = false;
+    bool checkpoint_requested_ = false;
+    int64_t log_bytes_ = 0;
+    uint64_t checkpoints_ = 0;
+    std::function<void(bool)> load_done_;
+    LoadStats load_stats_;
+};
+
+}  // namespace models::partition
