@@ -1,8 +1,7 @@
 #include "models/stream/observer.h"
 
 #include <algorithm>
-#include <cstdio>
-#include <cstdlib>
+#include <sstream>
 
 #include "models/stream/extent_store.h"
 #include "sim/simulation.h"
@@ -56,7 +55,6 @@ void StreamObserver::on_placement(ExtentId extent, const std::vector<sim::NodeId
 void StreamObserver::on_ack(const Location& loc, uint64_t fingerprint, const std::vector<sim::NodeId>& chain) {
     ++acked_;
     ++checks_;
-    if (std::getenv("STREAM_DEBUG")) std::fprintf(stderr, "%s ack extent %llu [%lld,+%lld)\n", sim_.now().to_string().c_str(), (unsigned long long)loc.extent.value, (long long)loc.offset, (long long)loc.size_bytes);
     auto& rec = extents_[loc.extent];
     rec.acked[loc.offset] = Acked{loc.size_bytes, fingerprint};
     rec.acked_end = std::max(rec.acked_end, loc.offset + loc.size_bytes);
@@ -185,5 +183,34 @@ int StreamObserver::under_replicated() const {
 }
 
 void StreamObserver::sample() { exposure_.emplace_back(sim_.now(), under_replicated()); }
+
+}  // namespace models::stream
+
+namespace models::stream {
+
+std::string StreamObserver::describe_under_replicated() const {
+    std::ostringstream os;
+    const auto& topo = sim_.topology();
+    for (const auto& [id, rec] : extents_) {
+        if (rec.deleted || rec.placement.empty()) continue;
+        std::ostringstream line;
+        int full = 0;
+        for (const auto& info : topo.nodes()) {
+            if (info.is_client) continue;
+            const Replica* r = extent_store(sim_, info.id).find(id);
+            if (r == nullptr) continue;
+            line << " " << info.name << (sim_.up(info.id) ? "" : "(down)") << ":" << r->commit_length
+                 << (r->sealed ? "s" : "") << (r->corrupt ? "c" : "");
+            if (r->corrupt || !sim_.up(info.id)) continue;
+            if (rec.sealed && (!r->sealed || r->commit_length != rec.sealed_length)) continue;
+            ++full;
+        }
+        if (full < replicas_) {
+            os << "extent " << id.value << (rec.sealed ? " sealed at " + std::to_string(rec.sealed_length) : " open")
+               << ":" << line.str() << "\n";
+        }
+    }
+    return os.str();
+}
 
 }  // namespace models::stream

@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <map>
 #include <set>
+#include <string>
 #include <vector>
 
 #include "models/stream/types.h"
@@ -47,6 +48,8 @@ public:
     void audit();
     // Extents whose intact full replicas number fewer than `replicas`.
     int under_replicated() const;
+    // One line per under-replicated extent: which nodes hold what (for test failures).
+    std::string describe_under_replicated() const;
     void sample();
 
     uint64_t acked_appends() const { return acked_; }

@@ -1,9 +1,6 @@
 #include "models/stream/stream_manager.h"
 
 #include <algorithm>
-#include <cstdio>
-#include <cstdlib>
-#include <string>
 
 #include "models/ports.h"
 #include "models/stream/observer.h"
@@ -275,11 +272,6 @@ void StreamManager::finish_probe(ExtentId extent) {
         answered.push_back(r.from);
         if (length < 0 || (at_max ? r.commit_length > length : r.commit_length < length)) length = r.commit_length;
     }
-    if (std::getenv("STREAM_DEBUG")) {
-        std::fprintf(stderr, "%s seal extent %llu:", ctx().true_now().to_string().c_str(), (unsigned long long)extent.value);
-        for (const auto& [node, r] : op.replies) std::fprintf(stderr, " n%u:%s:%lld", node, std::string(status_name(r.status)).c_str(), (long long)r.commit_length);
-        std::fprintf(stderr, "\n");
-    }
     if (answered.empty()) {
         std::vector<Done> done = std::move(op.done);
         seals_.erase(it);
@@ -456,6 +448,13 @@ void StreamManager::scan_extents() {
                     is_lost = true;
                 } else if (meta.sealed && (!r->second.sealed || r->second.commit_length != meta.sealed_length)) {
                     is_stale = true;
+                    if (!r->second.sealed && r->second.commit_length >= meta.sealed_length) {
+                        // It holds everything: (re)send the seal rather than copy.
+                        auto sr = ctx().make<SealReplica>();
+                        sr->extent = id;
+                        sr->length = meta.sealed_length;
+                        ctx().send(extent_node_at(n), std::move(sr));
+                    }
                 }
             } else if (h->report_at > known_since + cfg.heartbeat * 2) {
                 is_lost = true;  // the node reported without it: its disk lost it
