@@ -9,6 +9,7 @@
 
 #include "models/partition/config.h"
 #include "models/partition/index.h"
+#include "models/partition/messages.h"
 #include "models/partition/partition_map.h"
 #include "sim/check.h"
 #include "sim/rng.h"
@@ -60,6 +61,8 @@ TEST_CASE("partition config: planted bugs parse by name") {
         CHECK(partition_bug_name(*b) == name);
     }
     CHECK_FALSE(parse_partition_bug("nope").has_value());
+    CHECK(blob_status_name(BlobStatus::kNotMine) == "not_mine");
+    CHECK(BlobRequest::kind_id() != BlobReply::kind_id());
     PartitionConfig c;
     c.set_bug(PartitionBug::kAckBeforeCommitLog);
     CHECK(c.ack_before_commit_log);

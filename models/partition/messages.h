@@ -1,0 +1,87 @@
+// models/partition/messages.h: the partition layer's wire API (interface; the partition
+// server and partition manager actors that serve it are not implemented yet).
+//
+// Front-ends send blob operations to the partition server that the partition map names for
+// the key, and fetch the map from the partition manager. Every reply carries the map
+// version the server acted under, so a front-end with an older cached map refreshes it on
+// kNotMine. Blob content is a size plus a 64-bit content fingerprint.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "models/partition/index.h"
+#include "models/partition/partition_map.h"
+#include "sim/ids.h"
+#include "sim/message.h"
+
+namespace models::partition {
+
+// Ports within the partition layer's range (models/ports.h: 50-69).
+constexpr sim::Port kPartitionServerPort = 50;
+constexpr sim::Port kPartitionManagerPort = 51;  // map fetch and heartbeats
+
+enum class BlobStatus : uint8_t {
+    kOk,
+    kNotFound,
+    kNotMine,      // this server does not serve the key's range now: refresh the map
+    kBusy,         // throttled ("server busy"): back off and retry
+    kUnavailable,  // the range is loading or the server lost its lease
+    kFailed,       // the stream layer failed the update (not applied)
+};
+std::string_view blob_status_name(BlobStatus s);
+
+enum class BlobOp : uint8_t { kPut, kGet, kHead, kDelete, kList };
+
+struct BlobRequest : sim::MessageOf<BlobRequest> {
+    static constexpr std::string_view kName = "partition.blob_request";
+    uint64_t request_id = 0;
+    BlobOp op = BlobOp::kGet;
+    std::string account;
+    std::string container;
+    std::string blob;  // list: the name prefix
+    // put
+    int64_t blob_size_bytes = 0;
+    uint64_t fingerprint = 0;
+    // list
+    std::string marker;  // continue after this encoded key
+    uint32_t max_results = 1000;
+    // The map version the sender routed by.
+    uint64_t map_version = 0;
+};
+
+struct BlobListItem {
+    std::string blob;
+    IndexEntry entry;
+};
+
+struct BlobReply : sim::MessageOf<BlobReply> {
+    static constexpr std::string_view kName = "partition.blob_reply";
+    uint64_t request_id = 0;
+    BlobStatus status = BlobStatus::kOk;
+    uint64_t map_version = 0;
+    IndexEntry entry;                 // put / get / head / delete
+    std::vector<BlobListItem> items;  // list, in key order
+    // list: continue with this marker; may point into the next range partition.
+    std::string next_marker;
+};
+
+struct MapRequest : sim::MessageOf<MapRequest> {
+    static constexpr std::string_view kName = "partition.map_request";
+    uint64_t request_id = 0;
+    uint64_t known_version = 0;
+};
+
+struct MapReply : sim::MessageOf<MapReply> {
+    static constexpr std::string_view kName = "partition.map_reply";
+    uint64_t request_id = 0;
+    bool leader = false;  // false: ask leader_hint
+    int leader_hint = -1;
+    uint64_t version = 0;
+    std::vector<RangeInfo> ranges;                 // key order
+    std::vector<sim::Address> servers;             // ServerId -> address
+};
+
+}  // namespace models::partition
