@@ -18,21 +18,22 @@ void SafetyRecorder::on_leader(const std::string& group, uint64_t term, int repl
     ++leaders_;
 }
 
-void SafetyRecorder::check_leader_log(const std::string& group, int replica, uint64_t snapshot_index,
+void SafetyRecorder::check_leader_log(const std::string& group, int replica, uint64_t term, uint64_t snapshot_index,
                                       const std::vector<uint64_t>& fingerprints) {
     GroupRecord& g = groups_[group];
-    const uint64_t committed = g.committed.size();
-    SIM_ASSERT(snapshot_index + fingerprints.size() >= committed,
-               "leader completeness: group " << group << " new leader " << replica << " has log up to "
-                                             << snapshot_index + fingerprints.size() << " but " << committed
-                                             << " entries are committed");
-    for (uint64_t i = snapshot_index + 1; i <= committed; ++i) {
+    const uint64_t last = snapshot_index + fingerprints.size();
+    for (uint64_t i = snapshot_index + 1; i <= g.committed.size(); ++i) {
+        if (g.commit_term[static_cast<size_t>(i - 1)] >= term) continue;
+        SIM_ASSERT(i <= last, "leader completeness: group " << group << " new leader " << replica << " of term " << term
+                                                             << " has log up to " << last << " but index " << i
+                                                             << " was committed in term " << g.commit_term[static_cast<size_t>(i - 1)]);
         SIM_ASSERT(fingerprints[static_cast<size_t>(i - snapshot_index - 1)] == g.committed[static_cast<size_t>(i - 1)],
-                   "leader completeness: group " << group << " new leader " << replica << " has a different entry at committed index " << i);
+                   "leader completeness: group " << group << " new leader " << replica << " of term " << term
+                                                 << " has a different entry at committed index " << i);
     }
 }
 
-void SafetyRecorder::on_commit(const std::string& group, uint64_t index, uint64_t fingerprint) {
+void SafetyRecorder::on_commit(const std::string& group, uint64_t index, uint64_t fingerprint, uint64_t term) {
     GroupRecord& g = groups_[group];
     if (index <= g.committed.size()) {
         SIM_ASSERT(g.committed[static_cast<size_t>(index - 1)] == fingerprint,
@@ -41,6 +42,7 @@ void SafetyRecorder::on_commit(const std::string& group, uint64_t index, uint64_
     }
     SIM_ASSERT(index == g.committed.size() + 1, "group " << group << " commits index " << index << " after " << g.committed.size());
     g.committed.push_back(fingerprint);
+    g.commit_term.push_back(term);
 }
 
 void SafetyRecorder::on_apply(const std::string& group, int replica, uint64_t index, uint64_t fingerprint) {
@@ -77,12 +79,6 @@ uint64_t SafetyRecorder::max_committed(const std::string& group) const {
     return it == groups_.end() ? 0 : it->second.committed.size();
 }
 
-void SafetyRecorder::on_grant(const std::string& lock, uint64_t token) {
-    LockRecord& l = locks_[lock];
-    SIM_ASSERT(token > l.max_token, "fencing: lock " << lock << " granted with token " << token << " after " << l.max_token);
-    l.max_token = token;
-}
-
 void SafetyRecorder::on_lease_belief(const std::string& lock, uint64_t holder, uint64_t token, bool believes, sim::Time true_now) {
     LockRecord& l = locks_[lock];
     bool& open = l.open[holder];
@@ -92,7 +88,13 @@ void SafetyRecorder::on_lease_belief(const std::string& lock, uint64_t holder, u
     }
     ++lease_observations_;
     Belief& b = l.latest[holder];
-    if (!open || b.token != token) b = Belief{token, true_now, true_now};
+    if (!open || b.token != token) {
+        for (const auto& [other, ob] : l.latest) {
+            SIM_ASSERT(other == holder || ob.token < token, "fencing: lock " << lock << " holder " << holder << " starts with token " << token
+                                                                             << " after holder " << other << " held token " << ob.token);
+        }
+        b = Belief{token, true_now, true_now};
+    }
     open = true;
     b.last = true_now;
     // Events come in true-time order, so another holder's interval [a', b'] overlaps

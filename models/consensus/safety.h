@@ -31,11 +31,14 @@ public:
     static uint64_t entry_fingerprint(uint64_t term, uint64_t client_id, uint64_t seq);
 
     void on_leader(const std::string& group, uint64_t term, int replica);
-    // A leader's log for the completeness check: first index it still holds
-    // (snapshot_index + 1) and the fingerprints from there on.
-    void check_leader_log(const std::string& group, int replica, uint64_t snapshot_index,
+    // A new leader of `term` and its log for the completeness check: every entry
+    // committed by a leader of an earlier term must be in it (Raft's Leader Completeness;
+    // a stale leader of an old term may lack entries committed in later terms). The log
+    // is given as the first index it still holds (snapshot_index + 1) and fingerprints.
+    void check_leader_log(const std::string& group, int replica, uint64_t term, uint64_t snapshot_index,
                           const std::vector<uint64_t>& fingerprints);
-    void on_commit(const std::string& group, uint64_t index, uint64_t fingerprint);
+    // The leader of `term` has committed `index`.
+    void on_commit(const std::string& group, uint64_t index, uint64_t fingerprint, uint64_t term);
     void on_apply(const std::string& group, int replica, uint64_t index, uint64_t fingerprint);
     // The replica's applied index was set by a restart or a snapshot install.
     void on_reset_applied(const std::string& group, int replica, uint64_t applied_index);
@@ -45,8 +48,9 @@ public:
 
     // Lease safety. `holder` is a stable id of the believing client; `believes` is the
     // answer of its local-clock check at true time `true_now`.
+    // Also checks fencing: a belief that starts after another holder's belief carries a
+    // larger token.
     void on_lease_belief(const std::string& lock, uint64_t holder, uint64_t token, bool believes, sim::Time true_now);
-    void on_grant(const std::string& lock, uint64_t token);
 
     uint64_t leaders_elected() const { return leaders_; }
     uint64_t max_committed(const std::string& group) const;
@@ -55,7 +59,8 @@ public:
 private:
     struct GroupRecord {
         std::map<uint64_t, int> leader_of_term;
-        std::vector<uint64_t> committed;  // committed[i - 1] = fingerprint of index i
+        std::vector<uint64_t> committed;    // committed[i - 1] = fingerprint of index i
+        std::vector<uint64_t> commit_term;  // term of the leader that first committed index i
         std::map<int, uint64_t> applied;  // replica -> last applied index
     };
     struct Belief {

@@ -74,14 +74,18 @@ void FaultDriver::inject(sim::Time at) {
     int draw = static_cast<int>(rng_.below(static_cast<uint64_t>(total)));
     int kind = 0;
     while (draw >= kWeights[kind]) draw -= kWeights[kind++];
-    const sim::Duration len = uniform(rng_, sim::Duration::millis(200), sim::Duration::seconds(4));
+    sim::Duration len = uniform(rng_, sim::Duration::millis(200), sim::Duration::seconds(4));
+    if (options_.leader_crashes_only) {
+        kind = 0;
+        len = uniform(rng_, sim::Duration::millis(50), sim::Duration::millis(1500));
+    }
     const sim::Time end = at + len;
     std::ostringstream what;
     switch (kind) {
         case 0: {  // crash / restart, the leader half of the time
             sim::NodeId n = pick_target();
             const sim::NodeId leader = leader_of_();
-            if (leader.valid() && rng_.bernoulli(0.5)) n = leader;
+            if (leader.valid() && rng_.bernoulli(options_.leader_crashes_only ? 0.8 : 0.5)) n = leader;
             if (!free(n) || !sim_.up(n)) return;
             busy_[n.value] = true;
             sim_.crash(n);

@@ -22,6 +22,9 @@ public:
         sim::Time heal_at;
         sim::Duration mean_interval = sim::Duration::millis(1200);
         double max_drift = 0.05;
+        // Only crash/restart, mostly of the leader, with short outages: the schedule
+        // that drives a group through many leaders with partly replicated logs.
+        bool leader_crashes_only = false;
     };
     // `targets`: nodes faults may hit; `replicas`: the group's nodes (crash the leader,
     // slow disks); `leader_of`: the current leader's node, or an invalid NodeId.

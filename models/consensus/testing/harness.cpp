@@ -126,6 +126,7 @@ ChaosResult run_raft_chaos(const ChaosOptions& options) {
         fo.heal_at = sim::Time::zero() + options.heal_at;
         fo.mean_interval = options.fault_interval;
         fo.max_drift = raft.max_clock_drift;
+        fo.leader_crashes_only = options.leader_churn;
         faults = std::make_unique<FaultDriver>(sim, placement.nodes, placement.nodes, [&sim, &group] {
             const int l = current_leader(sim, group);
             return l < 0 ? sim::NodeId{} : group.members[static_cast<size_t>(l)].node;
@@ -185,11 +186,6 @@ SteadyResult run_steady(int replicas, int clients, sim::Duration duration, uint6
     r.events = sim.events_dispatched();
     r.fingerprint = sim.fingerprint();
     return r;
-}
-
-ChaosResult run_lock_chaos(const ChaosOptions& options) {
-    (void)options;
-    return ChaosResult{};
 }
 
 }  // namespace models::consensus::testing

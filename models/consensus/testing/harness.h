@@ -39,6 +39,8 @@ struct ChaosOptions {
     int locks = 2;
     sim::Duration lease = sim::Duration::seconds(2);
     Bugs bugs;
+    // FaultDriver::Options::leader_crashes_only (the "leader churn" profile).
+    bool leader_churn = false;
 
     static RaftConfig small_raft() {
         RaftConfig c;
