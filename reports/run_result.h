@@ -1,0 +1,96 @@
+// reports/run_result.h: everything a finished run hands to reports/, and what reports/
+// computes from it once for every writer.
+//
+// The run (app/) fills a RunResult: the resolved scenario, seed and fingerprint, the
+// kernel's counters, the operation history (including the verify workload's read-back
+// after the drain), the sampled metrics, the fault log, the partition and stream
+// counters, and the checks and report options converted from the scenario
+// (app/report_config.h). analyze() computes latency tables, load balance, availability
+// and the checks' verdicts; build_report_json() turns both into report.json, which is
+// the single source the CSV, summary and HTML writers read (so `stampsim report DIR`
+// re-renders them from report.json alone).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "models/observe/faults.h"
+#include "models/observe/history.h"
+#include "models/observe/metrics.h"
+#include "reports/checks/checks.h"
+#include "reports/histogram.h"
+#include "reports/load_balance.h"
+#include "sim/time.h"
+#include "sim/trace.h"
+
+namespace reports {
+
+struct SimStats {
+    double duration_s = 0;  // simulated time, run plus drain
+    uint64_t events = 0;
+    double wall_s = 0;  // the only wall-clock figure of a run
+};
+
+struct PartitionCounters {
+    uint64_t splits = 0;
+    uint64_t merges = 0;
+    uint64_t moves = 0;
+    uint64_t count_start = 0;
+    uint64_t count_end = 0;
+};
+
+struct StreamCounters {
+    uint64_t extents_created = 0;
+    uint64_t extents_sealed = 0;
+    uint64_t re_replications = 0;
+    uint64_t bytes_written = 0;
+    uint64_t bytes_re_replicated = 0;
+};
+
+struct ReportOptions {
+    sim::Duration sample_interval = sim::Duration::seconds(1);
+    bool json = true;
+    bool csv = true;
+    bool html = true;
+    bool trace = false;  // trace.json (needs RunResult::tracer)
+    bool ops = false;    // ops.csv
+};
+
+struct RunResult {
+    std::string scenario_name;
+    std::string scenario_file;
+    nlohmann::ordered_json scenario_resolved;  // the scenario as run (after --set)
+    uint64_t seed = 1;
+    uint64_t fingerprint = 0;
+    std::string version;
+    sim::Duration duration;  // the load period (scenario `duration`), which windows cover
+    SimStats sim;
+    models::observe::History history;
+    models::observe::MetricsRecorder metrics;
+    models::observe::FaultLog faults;
+    const sim::Tracer* tracer = nullptr;  // optional; for trace.json
+    // Node names by NodeId.value, for the trace's tracks (optional).
+    std::vector<std::string> node_names;
+    PartitionCounters partitions;
+    StreamCounters stream;
+    CheckSpec checks;
+    ReportOptions report;
+    std::vector<std::string> warnings;  // e.g. placement warnings; shown in every report
+};
+
+struct RunAnalysis {
+    LatencyTables latency;  // per sample interval
+    LoadMatrix matrices[3];  // kLoadGroups order
+    LoadBalance balance[3];
+    AvailabilityFigures availability;
+    sim::Duration availability_window;
+    std::vector<CheckResult> checks;
+    RunVerdict verdict;
+};
+
+RunAnalysis analyze(const RunResult& run);
+
+}  // namespace reports
