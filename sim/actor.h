@@ -21,6 +21,7 @@
 #include "sim/disk.h"
 #include "sim/ids.h"
 #include "sim/message.h"
+#include "sim/check.h"
 #include "sim/rng.h"
 #include "sim/time.h"
 
@@ -29,6 +30,7 @@ namespace sim {
 class Simulation;
 class Topology;
 class Tracer;
+struct DurableBase;
 
 // Durable state that knows about blocks implements this, so the disk_corrupt fault
 // can silently damage a fraction of them (found later by checksums and scrubbing).
@@ -41,8 +43,8 @@ public:
 
 class Context {
 public:
-    Context(Simulation& sim, NodeId node, Port port, uint32_t incarnation, Rng rng)
-        : sim_(&sim), node_(node), port_(port), incarnation_(incarnation), rng_(rng) {}
+    Context(Simulation& sim, MessagePool& pool, NodeId node, Port port, uint32_t incarnation, Rng rng)
+        : sim_(&sim), pool_(&pool), node_(node), port_(port), incarnation_(incarnation), rng_(rng) {}
     Context(const Context&) = delete;
     Context& operator=(const Context&) = delete;
 
@@ -58,7 +60,9 @@ public:
     const Topology& topology() const;
 
     template <typename T, typename... Args>
-    Owned<T> make(Args&&... args);
+    Owned<T> make(Args&&... args) {
+        return pool_->make<T>(std::forward<Args>(args)...);
+    }
     // Sends m to dst over the simulated network. Ownership passes to the kernel.
     void send(Address dst, MessagePtr m);
 
@@ -79,7 +83,10 @@ public:
     Tracer& tracer();
 
 private:
+    DurableBase& durable_slot(std::string_view key, std::unique_ptr<DurableBase> (*make)());
+
     Simulation* sim_;
+    MessagePool* pool_;
     NodeId node_;
     Port port_;
     uint32_t incarnation_;
@@ -126,5 +133,14 @@ struct DurableHolder final : DurableBase {
         }
     }
 };
+
+template <typename T>
+T& Context::durable(std::string_view key) {
+    auto make = []() -> std::unique_ptr<DurableBase> { return std::make_unique<DurableHolder<T>>(); };
+    DurableBase& slot = durable_slot(key, +make);
+    auto* holder = dynamic_cast<DurableHolder<T>*>(&slot);
+    SIM_ASSERT(holder != nullptr, "durable state '" << key << "' used with two types");
+    return holder->value;
+}
 
 }  // namespace sim

@@ -24,6 +24,9 @@ void Context::cancel_timer(TimerId id) { sim_->cancel_actor_timer(id); }
 void Context::disk_io(IoKind kind, int64_t bytes, uint64_t tag) { sim_->disk_io(node_, port_, kind, bytes, tag); }
 Disk& Context::disk() { return sim_->disk(node_); }
 Tracer& Context::tracer() { return sim_->tracer(); }
+DurableBase& Context::durable_slot(std::string_view key, std::unique_ptr<DurableBase> (*make)()) {
+    return sim_->durable_slot(node_, key, make);
+}
 
 // --- Simulation -----------------------------------------------------------------------------
 
@@ -188,7 +191,7 @@ void Simulation::add_service(NodeId node, Port port, ActorFactory factory) {
     n.services.push_back(Service{port, std::move(factory), nullptr, nullptr});
     if (n.up()) {
         Service& s = n.services.back();
-        s.ctx = std::make_unique<Context>(*this, node, port, n.incarnation,
+        s.ctx = std::make_unique<Context>(*this, pool_, node, port, n.incarnation,
                                           root_rng_.fork("actor").fork(node.value).fork(port).fork(n.incarnation));
         s.actor = s.factory(*s.ctx);
         s.actor->on_start();
@@ -198,7 +201,7 @@ void Simulation::add_service(NodeId node, Port port, ActorFactory factory) {
 void Simulation::start_services(NodeId id) {
     Node& n = nodes_[id.value];
     for (auto& s : n.services) {
-        s.ctx = std::make_unique<Context>(*this, id, s.port, n.incarnation,
+        s.ctx = std::make_unique<Context>(*this, pool_, id, s.port, n.incarnation,
                                           root_rng_.fork("actor").fork(id.value).fork(s.port).fork(n.incarnation));
         s.actor = s.factory(*s.ctx);
     }

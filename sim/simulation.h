@@ -193,19 +193,4 @@ private:
     bool stop_requested_ = false;
 };
 
-// --- Context inline parts ------------------------------------------------------------------
-template <typename T, typename... Args>
-Owned<T> Context::make(Args&&... args) {
-    return sim_->pool().make<T>(std::forward<Args>(args)...);
-}
-
-template <typename T>
-T& Context::durable(std::string_view key) {
-    auto make = []() -> std::unique_ptr<DurableBase> { return std::make_unique<DurableHolder<T>>(); };
-    DurableBase& slot = sim_->durable_slot(node_, key, +make);
-    auto* holder = dynamic_cast<DurableHolder<T>*>(&slot);
-    SIM_ASSERT(holder != nullptr, "durable state '" << key << "' used with two types");
-    return holder->value;
-}
-
 }  // namespace sim
