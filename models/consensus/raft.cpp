@@ -7,13 +7,9 @@
 #include "sim/check.h"
 #include "sim/simulation.h"
 
-#include <cstdio>
-#include <cstdlib>
 namespace models::consensus {
 
 namespace {
-bool dbg() { static bool on = std::getenv("RAFT_TRACE") != nullptr; return on; }
-#define T(...) do { if (dbg()) { std::fprintf(stderr, "%s r%d t%llu ", ctx_.true_now().to_string().c_str(), self_, (unsigned long long)term_); std::fprintf(stderr, __VA_ARGS__); std::fprintf(stderr, "\n"); } } while (0)
 
 // Tag layout inside kRaftTagSpace: kind in bits 48..55, value below.
 enum TagKind : uint64_t { kTagElection = 1, kTagHeartbeat = 2, kTagIo = 3 };
@@ -64,7 +60,6 @@ RaftCore::~RaftCore() = default;
 
 void RaftCore::start() {
     load_durable();
-    T("START last=%llu snap=%llu", (unsigned long long)last_index(), (unsigned long long)snapshot_index_);
     // Restart stickiness: behave as if a leader was just heard from, so a node that
     // restarts cannot hand out a vote that a live leader's lease relies on.
     last_leader_contact_ = ctx_.now();
@@ -149,7 +144,6 @@ bool RaftCore::handle_io(uint64_t t, sim::IoStatus status) {
         return true;
     }
     const uint64_t upto = tag_value(t);
-    T("IO done upto=%llu", (unsigned long long)upto);
     SIM_ASSERT(upto == submitted_seq_, "disk write " << upto << " completed, expected " << submitted_seq_);
     write_in_flight_ = false;
     while (!pending_ops_.empty() && pending_ops_.front().seq <= upto) {
@@ -225,7 +219,6 @@ void RaftCore::become_candidate() {
 }
 
 void RaftCore::become_leader() {
-    T("LEADER last=%llu persisted=%llu commit=%llu", (unsigned long long)last_index(), (unsigned long long)persisted_log_last_, (unsigned long long)commit_index_);
     role_ = Role::kLeader;
     leader_hint_ = self_;
     if (election_timer_.valid()) ctx_.cancel_timer(election_timer_);
@@ -300,7 +293,6 @@ void RaftCore::on_request_vote(const RequestVote& m) {
     const bool up_to_date = m.last_log_term > my_last_term || (m.last_log_term == my_last_term && m.last_log_index >= my_last);
     const bool free_vote = voted_for_ == -1 || voted_for_ == m.candidate || config_.bugs.has(Bug::kVoteTwice);
     reply->term = term_;
-    T("VOTEREQ from %d term=%llu lastidx=%llu lastterm=%llu my=%llu/%llu voted=%d", m.candidate, (unsigned long long)m.term, (unsigned long long)m.last_log_index, (unsigned long long)m.last_log_term, (unsigned long long)my_last, (unsigned long long)my_last_term, voted_for_);
     if (role_ != Role::kLeader && free_vote && up_to_date && !amnesiac_) {
         voted_for_ = m.candidate;
         persist_hard_state();
@@ -370,7 +362,6 @@ void RaftCore::send_append(int peer, bool heartbeat) {
 }
 
 void RaftCore::on_append_reply(const AppendReply& m) {
-    T("AR from %d term=%llu succ=%d match=%llu hint=%llu", m.from, (unsigned long long)m.term, (int)m.success, (unsigned long long)m.match_index, (unsigned long long)m.hint_index);
     if (m.term > term_) {
         become_follower(m.term);
         return;
@@ -409,7 +400,6 @@ void RaftCore::advance_commit() {
     // Only an entry of the current term is committed by counting replicas; earlier
     // entries are committed with it (Raft §5.4.2, Figure 8).
     if (term_at(n) != term_ && !config_.bugs.has(Bug::kCommitOldTerm)) return;
-    T("COMMIT %llu matches=%llu,%llu,%llu,%llu,%llu", (unsigned long long)n, (unsigned long long)match_index_[0], (unsigned long long)match_index_[1], (unsigned long long)match_index_[2], (unsigned long long)(match_index_.size()>3?match_index_[3]:0), (unsigned long long)(match_index_.size()>4?match_index_[4]:0));
     if (config_.recorder) {
         for (uint64_t i = commit_index_ + 1; i <= n; ++i) config_.recorder->on_commit(group_.name, i, fingerprint_of(entry(i)), term_);
     }
@@ -430,7 +420,6 @@ void RaftCore::on_append_entries(sim::Owned<AppendEntries> m) {
         return;
     }
     if (role_ == Role::kLeader && m->term == term_) return;  // two leaders: the recorder reports it
-    T("AE from %d prev=%llu n=%zu lc=%llu mylast=%llu", m->leader, (unsigned long long)m->prev_index, m->entries.size(), (unsigned long long)m->leader_commit, (unsigned long long)last_index());
     become_follower(m->term);
     leader_hint_ = m->leader;
     last_leader_contact_ = ctx_.now();

@@ -4,7 +4,6 @@
 #include <doctest/doctest.h>
 
 #include <cstdio>
-#include <cstdlib>
 #include <functional>
 #include <string>
 
@@ -51,16 +50,17 @@ void sweep(const char* what, const RunFn& run, uint64_t first, int count) {
     CHECK(failures == 0);
 }
 
-// The leader-churn profile: 3 replicas, frequent crashes of the leader with short
-// outages, no leader no-op and single-entry batches, so new leaders often hold entries
-// of earlier terms that only some replicas have (the situation of Raft's Figure 8).
+// The leader-churn profile: 3 replicas, faults only on the leader (isolated from the
+// other replicas while a client still reaches it, or crashed briefly), no leader no-op
+// and one slow client, so new leaders often hold entries of earlier terms that only some
+// replicas have, and stay idle after replicating them (the situation of Raft's Figure 8).
 mct::ChaosOptions churn_options(uint64_t seed) {
     mct::ChaosOptions o = options_for(seed);
     o.replicas = 3;
     o.leader_churn = true;
-    o.fault_interval = Duration::millis(400);
-    o.clients = 2;
-    o.client_think = Duration::millis(100);
+    o.fault_interval = Duration::millis(800);
+    o.clients = 1;
+    o.client_think = Duration::millis(300);
     o.raft.leader_noop = false;
     o.raft.max_batch_entries = 1;
     return o;
@@ -136,11 +136,4 @@ TEST_CASE("consensus chaos: every planted bug is caught within 200 seeds") {
         CAPTURE(mc::Bugs::name(c.bug));
         CHECK(seed != 0);
     }
-}
-TEST_CASE("zz debug seed") {
-    const char* s = std::getenv("SEED");
-    if (!s) return;
-    auto o = options_for(std::strtoull(s, nullptr, 10));
-    const auto r = mct::run_raft_chaos(o);
-    print_failure("debug", o.seed, r);
 }

@@ -75,9 +75,21 @@ void FaultDriver::inject(sim::Time at) {
     int kind = 0;
     while (draw >= kWeights[kind]) draw -= kWeights[kind++];
     sim::Duration len = uniform(rng_, sim::Duration::millis(200), sim::Duration::seconds(4));
-    if (options_.leader_crashes_only) {
-        kind = 0;
-        len = uniform(rng_, sim::Duration::millis(50), sim::Duration::millis(1500));
+    if (options_.leader_churn) {
+        const sim::NodeId leader = leader_of_();
+        if (!leader.valid()) return;
+        if (rng_.bernoulli(0.3)) {
+            kind = 0;
+            len = uniform(rng_, sim::Duration::millis(50), sim::Duration::millis(1500));
+        } else {
+            std::vector<int> group_of(sim_.topology().node_count(), -1);
+            for (sim::NodeId n : replicas_) group_of[n.value] = n == leader ? 0 : 1;
+            len = uniform(rng_, sim::Duration::millis(1200), sim::Duration::seconds(3));
+            const sim::NetFaultId id = sim_.network().add_cut(group_of, false, "chaos isolate leader");
+            later(at + len, add_undo([this, id] { sim_.network().remove(id); }));
+            note(at, "isolate leader " + name(leader) + " from the replicas for " + len.to_string());
+            return;
+        }
     }
     const sim::Time end = at + len;
     std::ostringstream what;
@@ -85,7 +97,7 @@ void FaultDriver::inject(sim::Time at) {
         case 0: {  // crash / restart, the leader half of the time
             sim::NodeId n = pick_target();
             const sim::NodeId leader = leader_of_();
-            if (leader.valid() && rng_.bernoulli(options_.leader_crashes_only ? 0.8 : 0.5)) n = leader;
+            if (leader.valid() && (options_.leader_churn || rng_.bernoulli(0.5))) n = leader;
             if (!free(n) || !sim_.up(n)) return;
             busy_[n.value] = true;
             sim_.crash(n);

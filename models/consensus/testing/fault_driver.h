@@ -22,9 +22,11 @@ public:
         sim::Time heal_at;
         sim::Duration mean_interval = sim::Duration::millis(1200);
         double max_drift = 0.05;
-        // Only crash/restart, mostly of the leader, with short outages: the schedule
-        // that drives a group through many leaders with partly replicated logs.
-        bool leader_crashes_only = false;
+        // Leader churn: only faults on the current leader: crash it (short outage) or
+        // cut it off from the other replicas while clients still reach it, so it keeps
+        // appending entries nobody else gets. Drives a group through many leaders with
+        // partly replicated logs (the situation of Raft's Figure 8).
+        bool leader_churn = false;
     };
     // `targets`: nodes faults may hit; `replicas`: the group's nodes (crash the leader,
     // slow disks); `leader_of`: the current leader's node, or an invalid NodeId.

@@ -126,7 +126,7 @@ ChaosResult run_raft_chaos(const ChaosOptions& options) {
         fo.heal_at = sim::Time::zero() + options.heal_at;
         fo.mean_interval = options.fault_interval;
         fo.max_drift = raft.max_clock_drift;
-        fo.leader_crashes_only = options.leader_churn;
+        fo.leader_churn = options.leader_churn;
         faults = std::make_unique<FaultDriver>(sim, placement.nodes, placement.nodes, [&sim, &group] {
             const int l = current_leader(sim, group);
             return l < 0 ? sim::NodeId{} : group.members[static_cast<size_t>(l)].node;

@@ -39,7 +39,7 @@ struct ChaosOptions {
     int locks = 2;
     sim::Duration lease = sim::Duration::seconds(2);
     Bugs bugs;
-    // FaultDriver::Options::leader_crashes_only (the "leader churn" profile).
+    // FaultDriver::Options::leader_churn.
     bool leader_churn = false;
 
     static RaftConfig small_raft() {

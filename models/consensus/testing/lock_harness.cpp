@@ -122,7 +122,7 @@ ChaosResult run_lock_chaos(const ChaosOptions& options) {
         fo.heal_at = sim::Time::zero() + options.heal_at;
         fo.mean_interval = options.fault_interval;
         fo.max_drift = raft.max_clock_drift;
-        fo.leader_crashes_only = options.leader_churn;
+        fo.leader_churn = options.leader_churn;
         std::vector<sim::NodeId> targets = placement.nodes;
         targets.insert(targets.end(), holder_nodes.begin(), holder_nodes.end());
         faults = std::make_unique<FaultDriver>(sim, targets, placement.nodes, [&sim, &group] {
