@@ -120,6 +120,8 @@ void add_validate_command(Cli& cli) {
 void add_all_commands(Cli& cli) {
     add_validate_command(cli);
     add_chain_append_command(cli);
+    add_report_command(cli);
+    add_compare_command(cli);
     // Later issues: add_run_command(cli); add_sweep_command(cli); add_report_command(cli); ...
 }
 

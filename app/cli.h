@@ -60,6 +60,10 @@ void add_validate_command(Cli& cli);
 // `stampsim chain-append [--seed N] [--seconds S]` (app/kernel_commands.cpp).
 void add_chain_append_command(Cli& cli);
 
+// `stampsim report DIR` and `stampsim compare A B [--out DIR]` (app/report_commands.cpp).
+void add_report_command(Cli& cli);
+void add_compare_command(Cli& cli);
+
 // Every command of the program. Later issues add theirs here.
 void add_all_commands(Cli& cli);
 

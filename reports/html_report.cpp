@@ -158,9 +158,9 @@ constexpr const char* kScript = R"JS(
          {field: 'value', type: 'quantitative', title: 'extents'}, {field: 'series', type: 'nominal', title: 'stamp'}),
     {title: titled('Range partitions, with splits, merges and moves', countRows.concat(marks)), width: W, height: 200,
      layer: faultLayers().concat([
-       {data: {values: countRows}, mark: {type: 'line', interpolate: 'step-after'},
+       {data: {values: countRows}, mark: {type: 'line', interpolate: 'step-after', color: '#37474f'},
         encoding: {x: time, y: {field: 'value', type: 'quantitative', title: 'range partitions'},
-                   color: {field: 'series', type: 'nominal', title: 'stamp'}}},
+                   detail: {field: 'series', type: 'nominal'}}},
        {data: {values: marks}, mark: {type: 'rule', strokeDash: [3, 3]},
         encoding: {x: {field: 'time_s', type: 'quantitative'},
                    color: {field: 'event', type: 'nominal', title: 'event',

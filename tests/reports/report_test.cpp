@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "reports/compare.h"
 #include "reports/html_report.h"
 #include "reports/json_schema.h"
 #include "reports/outputs.h"
@@ -188,4 +189,25 @@ TEST_CASE("sample report for the browser test") {
     REQUIRE(res.ok);
     for (const auto& w : res.warnings) MESSAGE("warning: " << w);
     MESSAGE("charts: " << reports::html_chart_count());
+}
+
+TEST_CASE("compare: rows with differences between two runs") {
+    auto run_a = sample::make_run(5);
+    auto run_b = sample::make_run(6);
+    auto a = reports::build_report_json(run_a, reports::analyze(run_a));
+    auto b = reports::build_report_json(run_b, reports::analyze(run_b));
+    auto c = reports::compare_reports(a, b, "A", "B");
+    std::map<std::string, nlohmann::ordered_json> rows;
+    for (const auto& r : c["rows"]) rows[r["metric"].get<std::string>()] = r;
+    REQUIRE(rows.count("get.p99_ms"));
+    CHECK(rows["get.p99_ms"]["diff"].get<double>() ==
+          doctest::Approx(b["ops"]["get"]["latency_ms"]["p99"].get<double>() -
+                          a["ops"]["get"]["latency_ms"]["p99"].get<double>()));
+    CHECK(rows["fingerprint"]["same"] == false);
+    CHECK(rows["verdict"]["same"] == true);
+    CHECK(rows.count("partition_servers.max_over_mean"));
+    CHECK(rows["checks.durability.held"]["a"] == true);
+    std::string text = reports::compare_text(c);
+    CHECK(text.find("get.p99_ms") != std::string::npos);
+    CHECK(text.find("differs") != std::string::npos);
 }
