@@ -1,5 +1,5 @@
-// models/partition/messages.h: the partition layer's wire API (interface; the partition
-// server and partition manager actors that serve it are not implemented yet).
+// models/partition/messages.h: the partition layer's wire API for front-ends, served by
+// PartitionServer (blob requests, port 50) and PartitionManager (map requests, port 51).
 //
 // Front-ends send blob operations to the partition server that the partition map names for
 // the key, and fetch the map from the partition manager. Every reply carries the map
@@ -47,6 +47,9 @@ struct BlobRequest : sim::MessageOf<BlobRequest> {
     uint64_t fingerprint = 0;
     // list
     std::string marker;  // continue after this encoded key
+    // The marker itself is the first candidate (a continuation into the next range
+    // partition: the marker is that range's low key).
+    bool marker_inclusive = false;
     uint32_t max_results = 1000;
     // The map version the sender routed by.
     uint64_t map_version = 0;
@@ -66,6 +69,7 @@ struct BlobReply : sim::MessageOf<BlobReply> {
     std::vector<BlobListItem> items;  // list, in key order
     // list: continue with this marker; may point into the next range partition.
     std::string next_marker;
+    bool next_marker_inclusive = false;
 };
 
 struct MapRequest : sim::MessageOf<MapRequest> {

@@ -1,0 +1,142 @@
+// models/partition/partition_server.h: the partition server actor.
+//
+// A partition server serves the range partitions the partition manager assigns to it
+// (Assignment messages, see control_messages.h). Per assigned range it:
+//  1. acquires the range's lease ("partition/range/<id>") through its LeaseHolder; one
+//     lease per range, so a move or a failover hands over exactly one range at a time and
+//     the fencing token is per range (unique and increasing across owners, as RangeStore
+//     requires);
+//  2. loads the range with a RangeStore under that token (recovery = replay of the
+//     metadata streams, checkpoints and commit logs), answering kUnavailable meanwhile;
+//  3. serves BlobRequests for its keys: put/delete go through the commit log (the record
+//     carries the fencing token) before the reply; get/head/list read the index.
+// Every request first checks holds(lease): when it turns false the range is dropped at
+// once (in-flight writes are answered kUnavailable: their outcome is unknown) and the
+// lease is asked for again while the map still assigns the range here. Planted bug
+// serve_without_lease skips that check.
+// Keys of ranges it does not serve get kNotMine with its map version. Throttling: with
+// more than max_pending writes in flight everything is kBusy; above half of it, requests
+// of the account with the most writes in flight are kBusy first.
+// Every `heartbeat` it reports its load (per range ops/s, throttled/s, bytes, a split key;
+// pending) to every partition manager replica; the leader answers with the assignment.
+// Volatile state only: after a crash the ranges are loaded again from the stream layer.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "models/partition/config.h"
+#include "models/partition/control_messages.h"
+#include "models/partition/lease.h"
+#include "models/partition/messages.h"
+#include "models/partition/range_store.h"
+#include "models/stream/stream_client.h"
+#include "sim/actor.h"
+
+namespace models::partition {
+
+struct PartitionServerOptions {
+    PartitionConfig config;
+    ServerId id;
+    stream::StreamClientOptions stream;
+    PayloadStore* payloads = nullptr;        // REQUIRES: non-null, outlives the run
+    std::vector<sim::Address> managers;      // partition manager replicas
+    LeaseFactory leases;                     // REQUIRES: set
+    int64_t block_size_bytes = int64_t{4} << 20;
+    // Retry of a refused lease acquire or a failed load.
+    sim::Duration retry = sim::Duration::millis(500);
+};
+
+// Counters since the actor (re)started (instrumentation for tests and reports).
+struct PartitionServerStats {
+    uint64_t requests = 0;
+    uint64_t not_mine = 0;
+    uint64_t unavailable = 0;
+    uint64_t busy = 0;
+    uint64_t leases_lost = 0;
+    uint64_t loads = 0;
+    uint64_t unloads = 0;
+};
+
+class PartitionServer final : public sim::Actor {
+public:
+    PartitionServer(sim::Context& ctx, const PartitionServerOptions& options);
+    ~PartitionServer() override;
+
+    void on_start() override;
+    void on_message(sim::MessagePtr msg) override;
+    void on_timer(uint64_t tag) override;
+
+    ServerId id() const { return options_.id; }
+    uint64_t map_version() const { return map_version_; }
+    // True if the range is loaded and leased here now.
+    bool serving(RangeId range) const;
+    std::vector<RangeId> ranges_serving() const;
+    // The store of a loaded range, or null (tests).
+    const RangeStore* store(RangeId range) const;
+    const PartitionServerStats& stats() const { return stats_; }
+    int pending() const { return pending_total_; }
+
+private:
+    enum class SlotState : uint8_t { kAcquiring, kLoading, kReady };
+    struct InFlight {
+        sim::Address client;
+        uint64_t request_id = 0;
+        std::string account;
+    };
+    struct Slot {
+        RangeAssignment assignment;
+        std::string lock;
+        SlotState state = SlotState::kAcquiring;
+        bool acquire_outstanding = false;
+        bool retry_armed = false;
+        uint64_t gen = 0;  // bumped on every (re)start of the slot; stale callbacks check it
+        uint64_t token = 0;
+        std::unique_ptr<RangeStore> store;
+        std::map<uint64_t, InFlight> inflight;  // by server-local write id
+        // Load since the last heartbeat.
+        uint64_t ops = 0;
+        uint64_t throttled = 0;
+        std::deque<std::string> recent_keys;  // sample for the split key
+    };
+
+    void handle_request(sim::Owned<BlobRequest> m, sim::Address from);
+    void handle_assignment(const Assignment& a);
+    void reply(sim::Address to, uint64_t request_id, BlobStatus status, IndexEntry entry = {});
+    Slot* slot_for_key(std::string_view key);
+    bool lease_valid(Slot& s);
+    void start_slot(Slot& s);
+    void acquire(RangeId range);
+    void on_granted(RangeId range, uint64_t gen, bool granted, uint64_t token);
+    void on_loaded(RangeId range, uint64_t gen, bool ok);
+    // Stops serving: closes the store, answers in-flight writes kUnavailable.
+    void stop_slot(Slot& s);
+    void drop_slot(RangeId range);
+    void arm_retry(Slot& s);
+    void write(Slot& s, const BlobRequest& m, sim::Address from);
+    void list(Slot& s, const BlobRequest& m, sim::Address from);
+    bool throttle(std::string_view account);
+    void heartbeat();
+
+    PartitionServerOptions options_;
+    stream::StreamClient client_;
+    std::unique_ptr<LeaseHolder> leases_;
+    RangeStoreOptions store_options_;
+    std::map<RangeId, Slot> slots_;
+    uint64_t map_version_ = 0;
+    uint64_t next_write_ = 1;
+    uint64_t next_gen_ = 1;
+    int pending_total_ = 0;
+    std::map<std::string, int, std::less<>> pending_by_account_;
+    sim::Time last_heartbeat_;
+    PartitionServerStats stats_;
+};
+
+// Registered at kPartitionServerPort by deploy_partition_layer (or tests).
+std::unique_ptr<sim::Actor> make_partition_server(sim::Context& ctx, const PartitionServerOptions& options);
+
+}  // namespace models::partition
