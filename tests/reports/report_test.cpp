@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -210,4 +211,26 @@ TEST_CASE("compare: rows with differences between two runs") {
     std::string text = reports::compare_text(c);
     CHECK(text.find("get.p99_ms") != std::string::npos);
     CHECK(text.find("differs") != std::string::npos);
+}
+
+TEST_CASE("outputs: writing a 10-minute run's folder (timing printed, not asserted)") {
+    auto run = sample::make_run(9, 600);
+    // Quadruple the history with shifted copies on other blobs: ~200k operations.
+    const size_t n = run.history.ops().size();
+    for (int copy = 1; copy < 4; ++copy)
+        for (size_t i = 0; i < n; ++i) {
+            auto op = run.history.op(i);
+            if (run.history.workloads()[op.workload].verify) continue;
+            op.blob = run.history.strings().intern(run.history.str(op.blob) + "-" + std::to_string(copy));
+            op.list_count = 0;
+            run.history.append(op);
+        }
+    run.report.trace = false;
+    std::string dir = std::string(STAMPSIM_BINARY_DIR) + "/test-out/report-timing";
+    auto start = std::chrono::steady_clock::now();
+    auto res = reports::write_run_outputs(run, dir, reports::default_vega_dir(STAMPSIM_SOURCE_DIR));
+    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    MESSAGE("wrote " << res.files.size() << " files for " << run.history.ops().size()
+                     << " operations in " << secs << " s");
+    CHECK(res.ok);
 }
