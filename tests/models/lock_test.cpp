@@ -30,7 +30,8 @@ std::shared_ptr<ml::LockCommand> cmd(ml::LockOp op, uint64_t holder, uint64_t to
     return c;
 }
 
-const ml::LockResult& res(const mc::ResultPtr& r) { return dynamic_cast<const ml::LockResult&>(*r); }
+// A copy: the result object lives only as long as the ResultPtr returned by apply().
+ml::LockResult res(const mc::ResultPtr& r) { return dynamic_cast<const ml::LockResult&>(*r); }
 
 mc::ApplyContext leader_at(Time t) {
     mc::ApplyContext a;
@@ -49,7 +50,7 @@ TEST_CASE("lock: grants, renewals and releases; tokens grow with every grant") {
     const Time t0 = Time::zero();
     // Holder 1 gets the free lock.
     auto p = sm.prepare(cmd(ml::LockOp::kAcquire, 1), mc::PrepareContext{t0, 1, 1});
-    const auto& g1 = res(sm.apply(*p, leader_at(t0)));
+    const auto g1 = res(sm.apply(*p, leader_at(t0)));
     CHECK(g1.ok);
     CHECK(g1.token == 1);
     // Holder 2 is refused while the lease runs (by the leader's clock).
@@ -62,7 +63,7 @@ TEST_CASE("lock: grants, renewals and releases; tokens grow with every grant") {
     // Past lease * (1 + drift) after the last renew the lease can be given away.
     const Time later = t0 + Duration::seconds(6) + Duration::millis(10'501);
     p = sm.prepare(cmd(ml::LockOp::kAcquire, 2), mc::PrepareContext{later, 2, 3});
-    const auto& g2 = res(sm.apply(*p, leader_at(later)));
+    const auto g2 = res(sm.apply(*p, leader_at(later)));
     CHECK(g2.ok);
     CHECK(g2.token == 2);
     // The old holder can neither renew nor release any more.
