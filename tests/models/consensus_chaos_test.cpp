@@ -1,6 +1,7 @@
 // Chaos suites of models/consensus and models/lock: seeded random fault schedules with
 // the safety recorder watching every step, liveness after healing, reproducibility of a
 // seed, and the planted bugs (each must be caught within 200 seeds).
+#include "../seed_budget.h"
 #include <doctest/doctest.h>
 
 #include <cstdio>
@@ -83,23 +84,24 @@ uint64_t first_failing_seed(const RunFn& run, mc::Bug bug, bool churn, std::stri
 }  // namespace
 
 TEST_CASE("consensus chaos: 300 seeds of a replicated log under faults, safe and live") {
-    sweep("raft chaos", mct::run_raft_chaos, 1, 300);
+    sweep("raft chaos", mct::run_raft_chaos, 1, testing_budget::clean_sweep_seeds(300));
 }
 
 TEST_CASE("consensus chaos: 100 seeds of the leader-churn profile, safe and live") {
     int failures = 0;
-    for (uint64_t seed = 1; seed <= 100; ++seed) {
+    const int seeds = testing_budget::clean_sweep_seeds(100);
+    for (uint64_t seed = 1; seed <= static_cast<uint64_t>(seeds); ++seed) {
         const auto r = mct::run_raft_chaos(churn_options(seed));
         if (r.violation || !r.live) {
             if (++failures <= 3) print_failure("raft churn", seed, r);
         }
     }
-    std::printf("raft churn: 100 seeds, %d failures\n", failures);
+    std::printf("raft churn: %d seeds, %d failures\n", seeds, failures);
     CHECK(failures == 0);
 }
 
 TEST_CASE("consensus chaos: 300 seeds of the lock service under faults, leases safe and service live") {
-    sweep("lock chaos", mct::run_lock_chaos, 1, 300);
+    sweep("lock chaos", mct::run_lock_chaos, 1, testing_budget::clean_sweep_seeds(300));
 }
 
 TEST_CASE("consensus chaos: a failing seed reproduces exactly when rerun alone") {

@@ -1,5 +1,6 @@
 // Chaos sweep of the stream layer (faults within one failure domain at a time, during
 // concurrent appends and reads), and the planted bugs it must catch.
+#include "../seed_budget.h"
 #include <doctest/doctest.h>
 
 #include <cstdio>
@@ -43,7 +44,8 @@ TEST_SUITE_BEGIN("stream");
 TEST_CASE("stream chaos: 200 seeds of faults, one failure domain at a time, no invariant violation") {
     uint64_t acked = 0, checks = 0, violations = 0;
     int under_at_end = 0;
-    for (uint64_t seed = 1; seed <= 200; ++seed) {
+    const uint64_t seeds = static_cast<uint64_t>(testing_budget::clean_sweep_seeds(200));
+    for (uint64_t seed = 1; seed <= seeds; ++seed) {
         World w(chaos_world(seed, std::nullopt));
         try {
             ChaosRun r = run_chaos(w);
@@ -56,7 +58,7 @@ TEST_CASE("stream chaos: 200 seeds of faults, one failure domain at a time, no i
             FAIL_CHECK("seed " << seed << ": " << std::string(v.what()));
         }
     }
-    MESSAGE("chaos: 200 seeds, " << acked << " acknowledged appends, " << checks << " invariant checks, "
+    MESSAGE("chaos: " << seeds << " seeds, " << acked << " acknowledged appends, " << checks << " invariant checks, "
                                  << violations << " violations, " << under_at_end
                                  << " extents under-replicated at the end of all runs");
     CHECK(violations == 0);
