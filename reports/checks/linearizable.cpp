@@ -61,6 +61,12 @@ public:
             if (!ev.is_return) {
                 const int op = ev.op;
                 uint32_t after = 0;
+                if (ops_[op].write && ops_[op].value != state && state_still_needed(state)) {
+                    // Reads of the current value remain and nothing left can write it
+                    // again: any write now strands them, so the branch is dead.
+                    entry = next_[entry];
+                    continue;
+                }
                 if (ops_[op].write && read_of_state_pending(entry, state)) {
                     // A pending read of the current value may go first without loss of
                     // generality (it changes nothing and no return stands between), so
@@ -111,6 +117,12 @@ private:
             return true;
         }
         return false;
+    }
+
+    bool state_still_needed(uint32_t state) const {
+        // A start state no op of this piece mentions is needed by none of them.
+        if (state == kWild || state >= unlinearized_reads_.size()) return false;
+        return unlinearized_reads_[state] > 0 && unlinearized_writes_[state] == 0;
     }
 
     // Whether a call after `entry` and before the next return is a read of `state`.
@@ -166,6 +178,11 @@ private:
             reach_[i] = static_cast<int>(past - ops_.begin()) - 1;
             if (ops_[i].complete == kInf) infinite_.push_back(i);
         }
+        uint32_t values = kWild + 1;
+        for (const auto& o : ops_) values = std::max(values, o.value + 1);
+        unlinearized_reads_.assign(values, 0);
+        unlinearized_writes_.assign(values, 0);
+        for (const auto& o : ops_) ++(o.write ? unlinearized_writes_ : unlinearized_reads_)[o.value];
         words_.assign(static_cast<size_t>(n + 63) / 64, 0);
         first_ = 0;
         advance_first();
@@ -174,10 +191,12 @@ private:
     bool test(int i) const { return (words_[i >> 6] >> (i & 63)) & 1; }
     void set(int i) {
         words_[i >> 6] |= uint64_t{1} << (i & 63);
+        --(ops_[i].write ? unlinearized_writes_ : unlinearized_reads_)[ops_[i].value];
         if (i == first_) advance_first();
     }
     void clear(int i) {
         words_[i >> 6] &= ~(uint64_t{1} << (i & 63));
+        ++(ops_[i].write ? unlinearized_writes_ : unlinearized_reads_)[ops_[i].value];
         if (ops_[i].complete != kInf) first_ = std::min(first_, i);
     }
     // first_: the first finite op not yet linearized; all finite ops before it are.
@@ -241,6 +260,8 @@ private:
     std::vector<Event> events_;
     std::vector<int> next_, prev_, call_, ret_, reach_, infinite_;
     std::vector<uint64_t> words_;
+    std::vector<uint32_t> unlinearized_reads_;   // per value, in this piece
+    std::vector<uint32_t> unlinearized_writes_;  // per value, in this piece
     int first_ = 0;
     std::vector<std::pair<int, uint32_t>> stack_;
     std::vector<uint32_t> key_;
