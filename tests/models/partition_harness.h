@@ -18,7 +18,9 @@
 #include <string>
 #include <vector>
 
+#include "models/lock/lock_service.h"
 #include "models/partition/deploy.h"
+#include "models/partition/lock_leases.h"
 #include "models/partition/messages.h"
 #include "models/ports.h"
 #include "models/stream/deploy.h"
@@ -326,11 +328,20 @@ struct Rig {
     std::unique_ptr<PartitionLayer> layer;
     sim::NodeId client_node;
 
-    explicit Rig(uint64_t seed, PartitionLayerOptions options = {}) : sim(spec(), config(seed)), streams(sim, stream_options()) {
+    // lock_service: leases from the real lock service (3 replicas) instead of the table.
+    explicit Rig(uint64_t seed, PartitionLayerOptions options = {}, bool lock_service = false)
+        : sim(spec(), config(seed)), streams(sim, stream_options()) {
         if (options.servers == 0) options.servers = 3;
         if (options.managers == 0) options.managers = 3;
         leases.lease = options.config.lease;
         options.leases = table_leases(leases);
+        if (lock_service) {
+            models::lock::LockServiceConfig lc;
+            lc.lease = options.config.lease;
+            const auto nodes = sim.topology().place_role(0, 3, 4, "lock").nodes;
+            const auto group = models::lock::deploy_lock_service(sim, nodes, lc, models::consensus::RaftConfig{});
+            options.leases = lock_service_leases(group, models::lock::LockClientConfig::from(lc));
+        }
         layer = deploy_partition_layer(sim, streams, std::move(options));
         client_node = sim.add_client(0);
     }
