@@ -270,3 +270,77 @@ TEST_CASE("linearizable: a piece starting in a value none of its operations ment
     auto res = reports::check_linearizable_history(b.h);
     CHECK(res.violations == 0);
 }
+
+namespace {
+
+// Brute force: some order of the operations (unknown-outcome writes may be left out)
+// that respects real time and register semantics.
+bool brute_force_linearizable(const obs::History& h) {
+    std::vector<const obs::Operation*> ops;
+    for (const auto& op : h.ops()) {
+        if (op.is_read() && op.status != OpStatus::kOk && op.status != OpStatus::kNotFound) continue;
+        if (op.is_write() && obs::write_outcome(op) == obs::Outcome::kNotApplied) continue;
+        ops.push_back(&op);
+    }
+    std::vector<int> unknown;
+    for (int i = 0; i < static_cast<int>(ops.size()); ++i)
+        if (ops[i]->is_write() && obs::write_outcome(*ops[i]) == obs::Outcome::kUnknown) unknown.push_back(i);
+    for (uint32_t mask = 0; mask < (1u << unknown.size()); ++mask) {
+        std::vector<int> chosen;
+        for (int i = 0; i < static_cast<int>(ops.size()); ++i) {
+            auto it = std::find(unknown.begin(), unknown.end(), i);
+            if (it != unknown.end() && !(mask >> (it - unknown.begin()) & 1)) continue;
+            chosen.push_back(i);
+        }
+        std::sort(chosen.begin(), chosen.end());
+        do {
+            bool ok = true;
+            uint64_t state = 0;  // 0: absent
+            for (size_t x = 0; x < chosen.size() && ok; ++x) {
+                const auto& o = *ops[chosen[x]];
+                for (size_t y = x + 1; y < chosen.size(); ++y) {
+                    const auto& later = *ops[chosen[y]];
+                    bool unknown_later = later.is_write() && obs::write_outcome(later) == obs::Outcome::kUnknown;
+                    if (!unknown_later && later.complete < o.invoke) ok = false;
+                }
+                if (o.kind == OpKind::kPut) state = o.fingerprint;
+                else if (o.kind == OpKind::kDelete) state = 0;
+                else if ((o.status == OpStatus::kOk ? o.fingerprint : 0) != state) ok = false;
+            }
+            if (ok) return true;
+        } while (std::next_permutation(chosen.begin(), chosen.end()));
+    }
+    return false;
+}
+
+}  // namespace
+
+TEST_CASE("linearizable: agrees with brute force on random small histories") {
+    sim::Rng rng(2024);
+    int violations = 0;
+    for (int trial = 0; trial < 3000; ++trial) {
+        Builder b;
+        int n = 3 + static_cast<int>(rng.below(5));
+        uint64_t next_fp = 1;
+        for (int i = 0; i < n; ++i) {
+            int64_t s = static_cast<int64_t>(rng.below(40));
+            int64_t e = s + 1 + static_cast<int64_t>(rng.below(15));
+            double u = rng.uniform01();
+            if (u < 0.4) {
+                b.put("k", s, e, next_fp++, rng.bernoulli(0.2) ? OpStatus::kTimeout : OpStatus::kOk);
+            } else if (u < 0.5) {
+                b.del("k", s, e, rng.bernoulli(0.2) ? OpStatus::kTimeout : OpStatus::kOk);
+            } else {
+                b.get("k", s, e, rng.below(next_fp + 1));
+            }
+        }
+        bool expected = brute_force_linearizable(b.h);
+        auto r = reports::check_linearizable_history(b.h);
+        CAPTURE(trial);
+        REQUIRE(r.inconclusive == 0);
+        REQUIRE((r.violations == 0) == expected);
+        if (!expected) ++violations;
+    }
+    MESSAGE(violations << " of 3000 random histories were not linearizable");
+    CHECK(violations > 300);
+}
