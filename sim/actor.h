@@ -83,7 +83,7 @@ public:
     Tracer& tracer();
 
 private:
-    DurableBase& durable_slot(std::string_view key, std::unique_ptr<DurableBase> (*make)());
+    DurableBase& durable_slot(std::string_view key, std::unique_ptr<DurableBase> (*factory)());
 
     Simulation* sim_;
     MessagePool* pool_;
@@ -136,8 +136,8 @@ struct DurableHolder final : DurableBase {
 
 template <typename T>
 T& Context::durable(std::string_view key) {
-    auto make = []() -> std::unique_ptr<DurableBase> { return std::make_unique<DurableHolder<T>>(); };
-    DurableBase& slot = durable_slot(key, +make);
+    auto factory = []() -> std::unique_ptr<DurableBase> { return std::make_unique<DurableHolder<T>>(); };
+    DurableBase& slot = durable_slot(key, +factory);
     auto* holder = dynamic_cast<DurableHolder<T>*>(&slot);
     SIM_ASSERT(holder != nullptr, "durable state '" << key << "' used with two types");
     return holder->value;

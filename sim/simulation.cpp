@@ -24,8 +24,8 @@ void Context::cancel_timer(TimerId id) { sim_->cancel_actor_timer(id); }
 void Context::disk_io(IoKind kind, int64_t bytes, uint64_t tag) { sim_->disk_io(node_, port_, kind, bytes, tag); }
 Disk& Context::disk() { return sim_->disk(node_); }
 Tracer& Context::tracer() { return sim_->tracer(); }
-DurableBase& Context::durable_slot(std::string_view key, std::unique_ptr<DurableBase> (*make)()) {
-    return sim_->durable_slot(node_, key, make);
+DurableBase& Context::durable_slot(std::string_view key, std::unique_ptr<DurableBase> (*factory)()) {
+    return sim_->durable_slot(node_, key, factory);
 }
 
 // --- Simulation -----------------------------------------------------------------------------

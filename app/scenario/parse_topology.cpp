@@ -144,8 +144,11 @@ void parse_stamp(ParseContext& ctx, const Json& in, Json& out, const std::string
         if (is_identifier(*name)) {
             stamp->name = *name;
         } else {
-            ctx.diags.error(o.at("name"), std::string("expected ") + kIdentifierExpected +
-                                              ", got " + describe(in["name"]));
+            // Built with append: GCC 12 reports a false -Warray-bounds on the chained
+            // operator+ form (GCC bug 105329).
+            std::string message = "expected ";
+            message.append(kIdentifierExpected).append(", got ").append(describe(in["name"]));
+            ctx.diags.error(o.at("name"), message);
         }
     }
     IntRange count{1, 1000};
@@ -264,9 +267,9 @@ void parse_topology(ParseContext& ctx, ObjectReader& top, Scenario& sc) {
                 RegionConfig region;
                 if (auto name = ro.string("name", Need::kRequired)) {
                     if (!is_identifier(*name)) {
-                        ctx.diags.error(ro.at("name"), std::string("expected ") +
-                                                           kIdentifierExpected + ", got \"" +
-                                                           *name + "\"");
+                        std::string message = "expected ";  // append: see parse_stamp
+                        message.append(kIdentifierExpected).append(", got \"").append(*name).append("\"");
+                        ctx.diags.error(ro.at("name"), message);
                     } else if (!region_names.insert(*name).second) {
                         ctx.diags.error(ro.at("name"), "expected a region name used once, got \"" +
                                                            *name + "\" a second time");

@@ -91,7 +91,6 @@ TEST_CASE("stream chaos replay of one seed" * doctest::skip()) {
     } catch (const sim::InvariantViolation& v) {
         std::printf("violation: %s\n", v.what());
     }
-    sim::Rng rng = w.sim.fork_rng("test/chaos");
     World w2(chaos_world(seed, bug));
     ChaosRun plan = run_chaos_plan_only(w2);
     for (const auto& p : plan.plan) std::printf("  %s\n", p.c_str());
