@@ -9,17 +9,6 @@
 
 namespace models::client {
 
-const char* op_kind_name(OpKind k) {
-    switch (k) {
-        case OpKind::kPut: return "put";
-        case OpKind::kGet: return "get";
-        case OpKind::kDelete: return "delete";
-        case OpKind::kList: return "list";
-        case OpKind::kHead: return "head";
-    }
-    return "?";
-}
-
 WorkloadGenerator::WorkloadGenerator(const WorkloadSpec& spec, const sim::Rng& rng)
     : spec_(spec),
       arrival_rng_(rng.fork("arrival")),

@@ -20,13 +20,15 @@
 #include <string>
 #include <vector>
 
+#include "models/observe/history.h"
 #include "sim/rng.h"
 #include "sim/time.h"
 
 namespace models::client {
 
-enum class OpKind : uint8_t { kPut, kGet, kDelete, kList, kHead };
-const char* op_kind_name(OpKind k);
+// The operation kinds are the history's (models/observe), so a drawn operation is
+// recorded as it is; names via models::observe::to_string.
+using OpKind = models::observe::OpKind;
 
 enum class Arrival : uint8_t { kPoisson, kConstant, kClosed };
 enum class KeyDist : uint8_t { kUniform, kZipf, kHotspot, kSequential };
