@@ -384,4 +384,42 @@ inline std::string blob_name(int i) {
     return buf;
 }
 
+// The data set of the end-to-end partition tests: 3 accounts x 2 containers x 50 blobs,
+// every tenth blob 1 MiB (through the blob stream), over three range partitions.
+inline const char* const kAccounts[] = {"alpha", "kilo", "tango"};
+inline constexpr int kContainers = 2;
+inline constexpr int kBlobs = 50;
+
+inline uint64_t fp_of(int a, int c, int b) { return 0x9e3779b97f4a7c15ull * static_cast<uint64_t>(1 + a * 10000 + c * 1000 + b); }
+inline int64_t size_of(int b) { return b % 10 == 0 ? (int64_t{1} << 20) : 4096; }
+
+inline PartitionLayerOptions three_ranges() {
+    PartitionLayerOptions o;
+    // kilo/c0 spans two range partitions, so a list crosses a boundary.
+    o.initial_boundaries = {encode_key("kilo", "c0", "b00025"), "t"};
+    return o;
+}
+
+// Puts every blob; returns true when all completed with kOk.
+inline bool put_all(Rig& rig, ClientScript& script, int& ok) {
+    const uint64_t base = script.completed;
+    for (int a = 0; a < 3; ++a) {
+        for (int c = 0; c < kContainers; ++c) {
+            for (int b = 0; b < kBlobs; ++b) {
+                Op op;
+                op.op = BlobOp::kPut;
+                op.account = kAccounts[a];
+                op.container = "c" + std::to_string(c);
+                op.blob = blob_name(b);
+                op.size_bytes = size_of(b);
+                op.fingerprint = fp_of(a, c, b);
+                op.done = [&ok](const OpResult& r) { ok += r.status == BlobStatus::kOk ? 1 : 0; };
+                script.queue.push_back(op);
+            }
+        }
+    }
+    const uint64_t want = base + 3 * kContainers * kBlobs;
+    return rig.run_until([&] { return script.completed >= want; }, sim::Duration::seconds(120));
+}
+
 }  // namespace partition_test

@@ -99,6 +99,34 @@ sim::TopologySpec chaos_topology() {
 
 }  // namespace
 
+void run_and_judge(sim::Simulation& sim, const ReplicaGroup& group, const ChaosOptions& options,
+                   const std::string& leader_message, const std::function<std::string(sim::Time)>& stalled,
+                   const FaultDriver* faults, ChaosResult& result) {
+    const sim::Time heal = sim::Time::zero() + options.heal_at;
+    const sim::Time end = heal + options.liveness_bound;
+    const sim::Time check_from = heal + options.liveness_bound / 2;
+    try {
+        sim.run_until(end);
+    } catch (const sim::InvariantViolation& v) {
+        result.violation = true;
+        result.live = false;
+        result.message = v.what();
+    }
+    if (!result.violation) {
+        if (current_leader(sim, group) < 0) {
+            result.live = false;
+            result.message = leader_message;
+        } else if (std::string why = stalled(check_from); !why.empty()) {
+            result.live = false;
+            result.message = why;
+        }
+    }
+    result.fingerprint = sim.fingerprint();
+    result.events = sim.events_dispatched();
+    if (faults) result.schedule = faults->schedule();
+    result.end = sim.now();
+}
+
 ChaosResult run_raft_chaos(const ChaosOptions& options) {
     sim::SimulationConfig sc;
     sc.seed = options.seed;
@@ -133,35 +161,19 @@ ChaosResult run_raft_chaos(const ChaosOptions& options) {
         }, fo);
         faults->plan();
     }
-    const sim::Time heal = sim::Time::zero() + options.heal_at;
-    const sim::Time end = heal + options.liveness_bound;
-    const sim::Time check_from = heal + options.liveness_bound / 2;
-    try {
-        sim.run_until(end);
-    } catch (const sim::InvariantViolation& v) {
-        result.violation = true;
-        result.live = false;
-        result.message = v.what();
-    }
-    if (!result.violation) {
-        if (current_leader(sim, group) < 0) {
-            result.live = false;
-            result.message = "liveness: no leader " + options.liveness_bound.to_string() + " after healing";
-        }
-        for (size_t c = 0; c < stats.size() && result.live; ++c) {
-            if (stats[c].last_done < check_from) {
-                result.live = false;
-                result.message = "liveness: client " + std::to_string(c) + " completed nothing after " + check_from.to_string();
-            }
-        }
-    }
-    result.fingerprint = sim.fingerprint();
-    result.events = sim.events_dispatched();
+    run_and_judge(sim, group, options, "liveness: no leader " + options.liveness_bound.to_string() + " after healing",
+                  [&stats](sim::Time check_from) {
+                      for (size_t c = 0; c < stats.size(); ++c) {
+                          if (stats[c].last_done < check_from)
+                              return "liveness: client " + std::to_string(c) + " completed nothing after " +
+                                     check_from.to_string();
+                      }
+                      return std::string();
+                  },
+                  faults.get(), result);
     result.commits = recorder.max_committed("test");
     result.leaders = recorder.leaders_elected();
     for (const auto& s : stats) result.client_ops += s.ops;
-    if (faults) result.schedule = faults->schedule();
-    result.end = sim.now();
     return result;
 }
 

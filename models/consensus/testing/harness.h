@@ -14,11 +14,16 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "models/consensus/config.h"
 #include "sim/time.h"
+
+namespace sim {
+class Simulation;
+}  // namespace sim
 
 namespace models::consensus::testing {
 
@@ -50,6 +55,8 @@ struct ChaosOptions {
     }
 };
 
+class FaultDriver;
+
 struct ChaosResult {
     bool violation = false;
     std::string message;     // the violation, or the liveness failure
@@ -63,6 +70,15 @@ struct ChaosResult {
     std::vector<std::string> schedule;  // the faults the seed drew, in order
     sim::Time end;
 };
+
+// The shared end of a chaos run: runs `sim` to heal_at + liveness_bound and judges it
+// into `result`: a violation (an invariant exception), no leader of `group` after
+// healing (`leader_message`), or a participant without progress in the second half of
+// the liveness window (`stalled(check_from)` returns its message, empty if none). Fills
+// the fingerprint, event count, schedule and end time; the caller adds its figures.
+void run_and_judge(sim::Simulation& sim, const ReplicaGroup& group, const ChaosOptions& options,
+                   const std::string& leader_message, const std::function<std::string(sim::Time)>& stalled,
+                   const FaultDriver* faults, ChaosResult& result);
 
 // A replicated counter-log group under chaos.
 ChaosResult run_raft_chaos(const ChaosOptions& options);

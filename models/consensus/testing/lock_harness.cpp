@@ -131,36 +131,21 @@ ChaosResult run_lock_chaos(const ChaosOptions& options) {
         }, fo);
         faults->plan();
     }
-    const sim::Time heal = sim::Time::zero() + options.heal_at;
-    const sim::Time end = heal + options.liveness_bound;
-    const sim::Time check_from = heal + options.liveness_bound / 2;
-    try {
-        sim.run_until(end);
-    } catch (const sim::InvariantViolation& v) {
-        result.violation = true;
-        result.live = false;
-        result.message = v.what();
-    }
-    if (!result.violation) {
-        if (current_leader(sim, group) < 0) {
-            result.live = false;
-            result.message = "liveness: no lock service leader " + options.liveness_bound.to_string() + " after healing";
-        }
-        for (size_t h = 0; h < stats.size() && result.live; ++h) {
-            if (stats[h].last_answer < check_from) {
-                result.live = false;
-                result.message = "liveness: holder " + std::to_string(h) + " got no answer after " + check_from.to_string();
-            }
-        }
-    }
-    result.fingerprint = sim.fingerprint();
-    result.events = sim.events_dispatched();
+    run_and_judge(sim, group, options,
+                  "liveness: no lock service leader " + options.liveness_bound.to_string() + " after healing",
+                  [&stats](sim::Time check_from) {
+                      for (size_t h = 0; h < stats.size(); ++h) {
+                          if (stats[h].last_answer < check_from)
+                              return "liveness: holder " + std::to_string(h) + " got no answer after " +
+                                     check_from.to_string();
+                      }
+                      return std::string();
+                  },
+                  faults.get(), result);
     result.commits = recorder.max_committed("lock");
     result.leaders = recorder.leaders_elected();
     for (const auto& s : stats) result.client_ops += s.grants;
     result.lease_observations = recorder.lease_observations();
-    if (faults) result.schedule = faults->schedule();
-    result.end = sim.now();
     return result;
 }
 
