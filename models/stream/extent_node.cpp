@@ -14,6 +14,8 @@ namespace {
 
 constexpr int64_t kMetadataWriteBytes = 4096;
 constexpr size_t kMaxOutOfOrder = 4096;
+// A journal write carries at most this much: beyond it the rest waits for the next write.
+constexpr int64_t kMaxJournalWriteBytes = int64_t{8} << 20;
 
 sim::Address extent_node_at(sim::NodeId n) { return sim::Address{n, models::ports::kExtentNode}; }
 
@@ -73,7 +75,7 @@ void ExtentNode::reply_append(const AppendRequest& m, Status status) {
     r->status = status;
     r->request = m.request;
     r->offset = m.offset;
-    r->length = m.data.size_bytes;
+    r->length = m.length;
     r->from = ctx().node();
     ctx().send(m.client, std::move(r));
 }
@@ -91,10 +93,17 @@ void ExtentNode::handle_append(sim::Owned<AppendRequest> m) {
     if (fresh) live.next_offset = r->commit_length;
     if (pos == 0) {
         if (m->offset >= 0) return;  // a stale forward to a former chain member
-        SIM_ASSERT(m->data.size_bytes > 0 && m->data.size_bytes <= options_.config.block_size_bytes,
-                   "append of " << m->data.size_bytes << " bytes");
+        SIM_ASSERT(!m->blocks.empty(), "append of no blocks");
+        int64_t total = 0;
+        m->checksums.clear();
+        for (const BlockData& b : m->blocks) {
+            SIM_ASSERT(b.size_bytes > 0, "append of an empty block");
+            total += b.size_bytes;
+            m->checksums.push_back(block_checksum(b.size_bytes, b.fingerprint));
+        }
+        SIM_ASSERT(total == m->length, "append of " << total << " bytes says " << m->length);
+        SIM_ASSERT(total <= options_.config.block_size_bytes, "append of " << total << " bytes");
         m->offset = live.next_offset;
-        m->checksum = block_checksum(m->data.size_bytes, m->data.fingerprint);
         m->primary = ctx().self();
         if (options_.config.replication == Replication::kPrimaryFanout) {
             for (size_t i = 1; i < r->chain.size(); ++i) {
@@ -102,7 +111,8 @@ void ExtentNode::handle_append(sim::Owned<AppendRequest> m) {
                 ctx().send(extent_node_at(r->chain[i]), std::move(copy));
             }
         }
-        return accept_append(*r, live, std::move(m));
+        accept_append(live, std::move(m));
+        return flush_journal(false);
     }
     if (m->offset < 0) return reply_append(*m, Status::kFenced);
     if (m->offset > live.next_offset) {
@@ -110,20 +120,16 @@ void ExtentNode::handle_append(sim::Owned<AppendRequest> m) {
         return;
     }
     if (m->offset < live.next_offset) return;  // a duplicate
-    accept_append(*r, live, std::move(m));
+    accept_append(live, std::move(m));
+    flush_journal(false);
 }
 
-void ExtentNode::accept_append(Replica& r, Live& live, sim::Owned<AppendRequest> m) {
-    (void)r;
+void ExtentNode::accept_append(Live& live, sim::Owned<AppendRequest> m) {
     SIM_ASSERT(m->offset == live.next_offset, "append at " << m->offset << " expected " << live.next_offset);
-    live.next_offset = m->offset + m->data.size_bytes;
-    IoOp op;
-    op.kind = IoKind::kAppend;
-    op.extent = m->extent;
-    op.offset = m->offset;
-    const int64_t bytes = m->data.size_bytes;
-    op.append = std::move(m);
-    submit(std::move(op), sim::IoKind::kWrite, bytes);
+    SIM_ASSERT(m->checksums.size() == m->blocks.size(), "append without its checksums");
+    live.next_offset = m->offset + m->length;
+    journal_bytes_ += m->length;
+    journal_.push_back(std::move(m));
     // Appends that arrived ahead of a gap follow once the gap is filled.
     while (!live.out_of_order.empty()) {
         auto first = live.out_of_order.begin();
@@ -134,14 +140,29 @@ void ExtentNode::accept_append(Replica& r, Live& live, sim::Owned<AppendRequest>
         if (first->first != live.next_offset) break;
         sim::Owned<AppendRequest> next = std::move(first->second);
         live.out_of_order.erase(first);
-        live.next_offset = next->offset + next->data.size_bytes;
-        IoOp op2;
-        op2.kind = IoKind::kAppend;
-        op2.extent = next->extent;
-        op2.offset = next->offset;
-        const int64_t b2 = next->data.size_bytes;
-        op2.append = std::move(next);
-        submit(std::move(op2), sim::IoKind::kWrite, b2);
+        live.next_offset = next->offset + next->length;
+        journal_bytes_ += next->length;
+        journal_.push_back(std::move(next));
+    }
+}
+
+void ExtentNode::flush_journal(bool force) {
+    const int depth = std::max(1, ctx().disk().config().servers);
+    while (!journal_.empty() && (force || journal_writes_ < depth)) {
+        IoOp op;
+        op.kind = IoKind::kJournal;
+        int64_t bytes = 0;
+        size_t n = 0;
+        while (n < journal_.size() && (n == 0 || bytes + journal_[n]->length <= kMaxJournalWriteBytes)) {
+            bytes += journal_[n]->length;
+            ++n;
+        }
+        op.appends.reserve(n);
+        for (size_t i = 0; i < n; ++i) op.appends.push_back(std::move(journal_[i]));
+        journal_.erase(journal_.begin(), journal_.begin() + static_cast<std::ptrdiff_t>(n));
+        journal_bytes_ -= bytes;
+        ++journal_writes_;
+        submit(std::move(op), sim::IoKind::kWrite, bytes);
     }
 }
 
@@ -160,7 +181,7 @@ void ExtentNode::pass_on(ExtentId id) {
     while (!live.waiting.empty()) {
         auto it = live.waiting.begin();
         AppendRequest& m = *it->second;
-        if (m.offset + m.data.size_bytes > limit) break;
+        if (m.offset + m.length > limit) break;
         if (chain) {
             if (pos == 0 && ack_at_head && n > 1) reply_append(m, Status::kOk);
             if (pos + 1 < n) {
@@ -172,7 +193,7 @@ void ExtentNode::pass_on(ExtentId id) {
             bool all = true;
             for (int i = 1; i < n; ++i) {
                 auto s = live.secondary_length.find(r->chain[static_cast<size_t>(i)].value);
-                if (s == live.secondary_length.end() || s->second < m.offset + m.data.size_bytes) all = false;
+                if (s == live.secondary_length.end() || s->second < m.offset + m.length) all = false;
             }
             if (!all && !ack_at_head) break;
             reply_append(m, Status::kOk);
@@ -209,6 +230,30 @@ void ExtentNode::drop_live(ExtentId id) {
         if (m) reply_append(*m, Status::kSealed);
     }
     live_.erase(it);
+}
+
+void ExtentNode::commit_append(sim::Owned<AppendRequest> m, bool ok) {
+    Replica* r = store_.find(m->extent);
+    if (!ok || r == nullptr) return reply_append(*m, ok ? Status::kNoExtent : Status::kDiskFailed);
+    int64_t at = m->offset;
+    for (size_t i = 0; i < m->blocks.size(); ++i) {
+        const BlockData& d = m->blocks[i];
+        const int64_t added = store_.add_block(*r, Block{at, d.size_bytes, d.fingerprint, m->checksums[i]});
+        at += d.size_bytes;
+        if (added <= 0) continue;
+        ctx().disk().reserve(added);
+        if (options_.metrics) {
+            options_.metrics->bytes_written += static_cast<uint64_t>(added);
+            options_.metrics->count_node(ctx().node().value, added);
+        }
+    }
+    if (r->sealed) return reply_append(*m, Status::kSealed);
+    auto lit = live_.find(m->extent);
+    if (lit == live_.end()) return reply_append(*m, Status::kSealed);
+    const ExtentId id = m->extent;
+    const int64_t offset = m->offset;
+    lit->second.waiting.emplace(offset, std::move(m));
+    pass_on(id);
 }
 
 // --- reads ------------------------------------------------------------------------------------
@@ -279,6 +324,7 @@ void ExtentNode::handle_create(const CreateReplica& m) {
     op.chain = m.chain;
     op.reply_to = m.src;
     op.request = m.request;
+    flush_journal(true);
     submit(std::move(op), sim::IoKind::kWrite, kMetadataWriteBytes);
 }
 
@@ -305,6 +351,7 @@ void ExtentNode::handle_seal(const SealReplica& m) {
     op.extent = m.extent;
     op.length = m.length;
     op.reply_to = m.src;
+    flush_journal(true);
     submit(std::move(op), sim::IoKind::kWrite, kMetadataWriteBytes);
 }
 
@@ -322,6 +369,7 @@ void ExtentNode::handle_copy_order(const CopyOrder& m) {
     IoOp op;
     op.kind = IoKind::kCopyWrite;
     op.extent = m.extent;
+    flush_journal(true);
     submit(std::move(op), sim::IoKind::kWrite, kMetadataWriteBytes);
 }
 
@@ -375,6 +423,7 @@ void ExtentNode::handle_copy_data(sim::Owned<CopyData> m) {
     op.kind = IoKind::kCopyWrite;
     op.extent = m->extent;
     op.blocks = std::move(m->blocks);
+    flush_journal(true);
     submit(std::move(op), sim::IoKind::kWrite, bytes);
 }
 
@@ -397,6 +446,7 @@ void ExtentNode::handle_delete(const DeleteReplica& m) {
     IoOp op;
     op.kind = IoKind::kDelete;
     op.extent = m.extent;
+    flush_journal(true);
     submit(std::move(op), sim::IoKind::kWrite, kMetadataWriteBytes);
 }
 
@@ -409,31 +459,10 @@ void ExtentNode::on_io(uint64_t tag, sim::IoStatus status) {
     const bool ok = status == sim::IoStatus::kOk;
     Replica* r = store_.find(op.extent);
     switch (op.kind) {
-        case IoKind::kAppend: {
-            if (!ok || r == nullptr) {
-                reply_append(*op.append, ok ? Status::kNoExtent : Status::kDiskFailed);
-                return;
-            }
-            const Block b{op.offset, op.append->data.size_bytes, op.append->data.fingerprint, op.append->checksum};
-            const int64_t added = store_.add_block(*r, b);
-            if (added > 0) {
-                ctx().disk().reserve(added);
-                if (options_.metrics) {
-                    options_.metrics->bytes_written += static_cast<uint64_t>(added);
-                    options_.metrics->count_node(ctx().node().value, added);
-                }
-            }
-            if (r->sealed) {
-                reply_append(*op.append, Status::kSealed);
-                return;
-            }
-            auto lit = live_.find(op.extent);
-            if (lit == live_.end()) {
-                reply_append(*op.append, Status::kSealed);
-                return;
-            }
-            lit->second.waiting.emplace(op.offset, std::move(op.append));
-            pass_on(op.extent);
+        case IoKind::kJournal: {
+            --journal_writes_;
+            for (auto& m : op.appends) commit_append(std::move(m), ok);
+            flush_journal(false);
             return;
         }
         case IoKind::kCreate: {

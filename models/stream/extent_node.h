@@ -6,6 +6,12 @@
 // deadline, the stream manager's create / commit-length query / seal / copy / delete
 // orders, and copy reads from peers. It heartbeats the stream manager replicas with a
 // report of its extents, and scrubs its blocks periodically.
+// Appends are group-committed, as on WAS's journal drive (SOSP §4.7): appends accepted
+// while the node's append writes are busy wait in the journal queue and go to the disk
+// together as one sequential write when the previous one completes, so under load a node
+// writes a batch per disk latency instead of one append. Each append is durable (added to
+// the ExtentStore) when its batch completes; any other write (create, seal, copy, delete)
+// first sends the queued batch, so the disk still sees writes in arrival order.
 // Volatile state (in-flight appends, fences, copies) dies with a crash; a restarted
 // node takes no appends on extents it held before (they must be sealed first), because
 // it has lost which offsets it had handed out or accepted.
@@ -44,9 +50,9 @@ public:
     void on_io(uint64_t tag, sim::IoStatus status) override;
 
 private:
-    enum class IoKind : uint8_t { kAppend, kCreate, kSeal, kCopyWrite, kRead, kCopyRead, kDelete, kScrub };
+    enum class IoKind : uint8_t { kJournal, kCreate, kSeal, kCopyWrite, kRead, kCopyRead, kDelete, kScrub };
     struct IoOp {
-        IoKind kind = IoKind::kAppend;
+        IoKind kind = IoKind::kJournal;
         ExtentId extent;
         int64_t offset = 0;
         int64_t length = 0;
@@ -54,7 +60,7 @@ private:
         uint64_t request = 0;
         std::vector<sim::NodeId> chain;
         std::vector<Block> blocks;
-        sim::Owned<AppendRequest> append;
+        std::vector<sim::Owned<AppendRequest>> appends;  // kJournal: the batch, in order
     };
     // Appends of one extent in flight through this node (volatile).
     struct Live {
@@ -73,7 +79,11 @@ private:
     };
 
     void handle_append(sim::Owned<AppendRequest> m);
-    void accept_append(Replica& r, Live& live, sim::Owned<AppendRequest> m);
+    void accept_append(Live& live, sim::Owned<AppendRequest> m);
+    // Sends the queued appends as one disk write if fewer than the disk's servers are
+    // busy with journal writes (or always, with `force`: another write follows).
+    void flush_journal(bool force);
+    void commit_append(sim::Owned<AppendRequest> m, bool ok);
     void pass_on(ExtentId id);
     void reply_append(const AppendRequest& m, Status status);
     void handle_fanout_ack(const FanoutAck& m);
@@ -105,6 +115,9 @@ private:
     std::map<ExtentId, Live> live_;
     std::map<ExtentId, Copy> copies_;
     std::map<uint64_t, IoOp> io_;
+    std::vector<sim::Owned<AppendRequest>> journal_;  // accepted, waiting for a journal write
+    int64_t journal_bytes_ = 0;
+    int journal_writes_ = 0;  // journal writes at the disk now
     uint64_t next_io_ = 1;
     uint64_t seq_ = 0;
     uint64_t challenge_ = 0;

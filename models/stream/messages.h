@@ -14,6 +14,8 @@
 #include <string_view>
 #include <vector>
 
+#include <boost/container/small_vector.hpp>
+
 #include "models/stream/types.h"
 #include "sim/message.h"
 #include "sim/time.h"
@@ -24,12 +26,17 @@ constexpr int64_t kHeaderBytes = 128;
 
 // --- data path ---------------------------------------------------------------------------
 
+// One atomic append of one or more blocks, contiguous from `offset` (SOSP §4: a client may
+// append several blocks as a single atomic multi-block append; a partition server batches
+// its commit-log records this way). Every replica adds all of its blocks in one step, so a
+// commit length, and hence a seal length, never falls inside an append.
 struct AppendRequest : sim::MessageOf<AppendRequest> {
     static constexpr std::string_view kName = "stream.append";
     ExtentId extent;
     int64_t offset = -1;  // -1 from the client; the head assigns it
-    BlockData data;
-    uint64_t checksum = 0;
+    boost::container::small_vector<BlockData, 1> blocks;
+    int64_t length = 0;  // sum of the blocks' sizes
+    boost::container::small_vector<uint64_t, 1> checksums;  // one per block, set by the head
     sim::Address client;
     uint64_t request = 0;
     sim::Address primary;  // primary_fanout: where secondaries ack
@@ -41,7 +48,7 @@ struct AppendReply : sim::MessageOf<AppendReply> {
     Status status = Status::kOk;
     uint64_t request = 0;
     int64_t offset = 0;
-    int64_t length = 0;  // the block's size (size_bytes is the message's wire size)
+    int64_t length = 0;  // the append's size (size_bytes is the message's wire size)
     sim::NodeId from;
 };
 

@@ -194,15 +194,25 @@ void StreamClient::delete_stream(const std::string& name, DoneCallback cb) {
 // --- appends -----------------------------------------------------------------------------------
 
 void StreamClient::append(StreamId stream, BlockData data, AppendCallback cb) {
-    SIM_ASSERT(data.size_bytes > 0 && data.size_bytes <= options_.config.block_size_bytes,
-               "append of " << data.size_bytes << " bytes (block size " << options_.config.block_size_bytes << ")");
+    append(stream, Blocks{data}, std::move(cb));
+}
+
+void StreamClient::append(StreamId stream, Blocks blocks, AppendCallback cb) {
+    SIM_ASSERT(!blocks.empty(), "append of no blocks");
+    int64_t length = 0;
+    for (const BlockData& b : blocks) {
+        SIM_ASSERT(b.size_bytes > 0, "append of an empty block");
+        length += b.size_bytes;
+    }
+    SIM_ASSERT(length <= options_.config.block_size_bytes,
+               "append of " << length << " bytes (block size " << options_.config.block_size_bytes << ")");
     auto st = streams_.find(stream);
     if (st == streams_.end()) {
         cb(Status::kNotFound, Location{});
         return;
     }
     const uint64_t id = next_id_++;
-    appends_[id] = Append{stream, data, std::move(cb), ExtentId{}, 0};
+    appends_[id] = Append{stream, std::move(blocks), length, std::move(cb), ExtentId{}, 0};
     st->second.waiting.push_back(id);
     pump(stream);
 }
@@ -219,7 +229,7 @@ void StreamClient::pump(StreamId stream) {
         const uint64_t id = st.waiting.front();
         Append& a = appends_.at(id);
         if (st.bytes_sent_to_last > 0 &&
-            st.bytes_sent_to_last + a.data.size_bytes > options_.config.extent_seal_size_bytes) {
+            st.bytes_sent_to_last + a.length > options_.config.extent_seal_size_bytes) {
             // The extent is full: seal it and continue on a new one.
             if (st.inflight.empty()) seal_and_continue(stream, last.id);
             return;
@@ -227,7 +237,7 @@ void StreamClient::pump(StreamId stream) {
         st.waiting.pop_front();
         st.inflight[id] = true;
         a.extent = last.id;
-        st.bytes_sent_to_last += a.data.size_bytes;
+        st.bytes_sent_to_last += a.length;
         send_append(id);
     }
 }
@@ -238,10 +248,11 @@ void StreamClient::send_append(uint64_t id) {
     SIM_ASSERT(ev != nullptr, "append to unknown extent " << a.extent.value);
     auto m = ctx_.make<AppendRequest>();
     m->extent = a.extent;
-    m->data = a.data;
+    m->blocks = a.blocks;
+    m->length = a.length;
     m->client = ctx_.self();
     m->request = id;
-    m->size_bytes = kHeaderBytes + a.data.size_bytes;
+    m->size_bytes = kHeaderBytes + a.length;
     ctx_.send(extent_node_at(ev->replicas.front()), std::move(m));
     a.timer = timer(options_.config.append_timeout);
     timers_[a.timer] = {kAppendTimer, id};
@@ -255,7 +266,12 @@ void StreamClient::on_append_reply(const AppendReply& m) {
     const Location loc{m.extent, m.offset, m.length};
     if (options_.observer) {
         const ExtentView* ev = find_extent(m.extent);
-        options_.observer->on_ack(loc, a.data.fingerprint, ev ? ev->replicas : std::vector<sim::NodeId>{});
+        const std::vector<sim::NodeId> none;
+        int64_t at = m.offset;
+        for (const BlockData& b : a.blocks) {
+            options_.observer->on_ack(Location{m.extent, at, b.size_bytes}, b.fingerprint, ev ? ev->replicas : none);
+            at += b.size_bytes;
+        }
     }
     const StreamId stream = a.stream;
     AppendCallback cb = std::move(a.cb);
@@ -399,8 +415,11 @@ void StreamClient::replay_step(uint64_t id) {
         replays_.erase(id);
         return d(Status::kOk);
     }
+    // Read ahead: up to a block's worth of bytes per read (small commit-log records would
+    // otherwise cost a disk read each).
     const ExtentId extent = exts[rp.extent_index].id;
-    read(Location{extent, rp.offset, 0}, [this, id, extent](Status s, const std::vector<Block>& blocks) {
+    const int64_t chunk = std::min(exts[rp.extent_index].sealed_length - rp.offset, options_.config.block_size_bytes);
+    read(Location{extent, rp.offset, chunk}, [this, id, extent](Status s, const std::vector<Block>& blocks) {
         auto it = replays_.find(id);
         if (it == replays_.end()) return;
         if (s != Status::kOk || blocks.empty()) {

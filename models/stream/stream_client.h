@@ -58,6 +58,12 @@ public:
     // Appends one block (size <= block_size) to the open stream. The callback gets the
     // block's location once every replica holds it durably.
     void append(StreamId stream, BlockData data, AppendCallback cb);
+    // One atomic multi-block append (total size <= block_size): the blocks land
+    // contiguously, in order, all or none. The callback gets the location of the whole
+    // append; block i starts at its offset plus the sizes of blocks 0..i-1, and each block
+    // reads back on its own (read() with that block's location).
+    using Blocks = boost::container::small_vector<BlockData, 1>;
+    void append(StreamId stream, Blocks blocks, AppendCallback cb);
     // Reads the blocks at exactly (extent, offset, size_bytes) of an acknowledged append.
     void read(const Location& loc, ReadCallback cb);
     // Seals the stream's last extent, then visits every block of every extent in order.
@@ -83,7 +89,8 @@ private:
     };
     struct Append {
         StreamId stream;
-        BlockData data;
+        Blocks blocks;
+        int64_t length = 0;
         AppendCallback cb;
         ExtentId extent;  // where the current attempt went
         uint64_t timer = 0;
