@@ -1,4 +1,5 @@
 #include "app/cli.h"
+#include "app/run.h"
 
 #include <CLI/CLI.hpp>
 
@@ -122,7 +123,7 @@ void add_all_commands(Cli& cli) {
     add_chain_append_command(cli);
     add_report_command(cli);
     add_compare_command(cli);
-    // Later issues: add_run_command(cli); add_sweep_command(cli); add_report_command(cli); ...
+    add_run_command(cli);
 }
 
 int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {

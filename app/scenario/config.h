@@ -355,6 +355,13 @@ struct ReportConfig {
     bool ops = false;  // ops.csv, one row per client operation
 };
 
+// ---------------------------------------------------------------------------- debug
+
+// `debug`: switches for testing the simulator's checkers, off in every real study.
+struct DebugConfig {
+    std::string bug;  // a planted bug's name (app/planted_bugs.h), empty: none
+};
+
 // ---------------------------------------------------------------------------- scenario
 
 struct Scenario {
@@ -371,6 +378,7 @@ struct Scenario {
     std::optional<ChaosConfig> chaos;
     ChecksConfig checks;
     ReportConfig report;
+    DebugConfig debug;
 
     // Lookups over the topology; nullptr when absent.
     const StampConfig* find_stamp(std::string_view stamp_name) const;

@@ -186,6 +186,7 @@ LoadResult load_scenario_json(const Json& document, std::string file,
         parse_chaos(ctx, top, sc);
         parse_checks(ctx, top, sc);
         parse_report(ctx, top, sc);
+        parse_debug(ctx, top, sc);
         check_cross_section(ctx, sc);
         top.finish();
     }

@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "app/scenario/did_you_mean.h"
+#include "app/planted_bugs.h"
 #include "app/scenario/sections.h"
 
 namespace app::scenario {
@@ -184,6 +185,26 @@ void parse_report(ParseContext& ctx, ObjectReader& top, Scenario& sc) {
     }
     r.trace = o.boolean_or("trace", false);
     r.ops = o.boolean_or("ops", false);
+    o.finish();
+}
+
+void parse_debug(ParseContext& ctx, ObjectReader& top, Scenario& sc) {
+    const Json* v = top.field("debug", Need::kOptional, "an object");
+    if (v == nullptr) return;
+    ObjectReader o(ctx.diags, *v, top.out()["debug"], top.at("debug"));
+    if (!o.is_object()) return;
+    if (auto bug = o.string("bug", Need::kOptional)) {
+        if (*bug != "none" && !is_planted_bug(*bug)) {
+            std::string known;
+            for (const std::string& n : planted_bug_names()) {
+                if (!known.empty()) known.append(", ");
+                known.append(n);
+            }
+            ctx.diags.error(o.at("bug"), "expected \"none\" or a planted bug (" + known + "), got \"" + *bug + "\"");
+        } else if (*bug != "none") {
+            sc.debug.bug = *bug;
+        }
+    }
     o.finish();
 }
 

@@ -33,6 +33,7 @@ void parse_faults(ParseContext& ctx, ObjectReader& top, Scenario& sc);
 void parse_chaos(ParseContext& ctx, ObjectReader& top, Scenario& sc);
 void parse_checks(ParseContext& ctx, ObjectReader& top, Scenario& sc);
 void parse_report(ParseContext& ctx, ObjectReader& top, Scenario& sc);
+void parse_debug(ParseContext& ctx, ObjectReader& top, Scenario& sc);
 
 // Rules that span sections (replicas versus racks, erasure coding fragments versus racks).
 void check_cross_section(ParseContext& ctx, const Scenario& sc);

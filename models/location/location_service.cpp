@@ -2,6 +2,7 @@
 
 #include <limits>
 
+#include "models/frontend/front_end.h"
 #include "sim/check.h"
 
 namespace models::location {
@@ -49,6 +50,24 @@ void LocationService::on_start() {
         ctx().disk_io(sim::IoKind::kWrite, static_cast<int64_t>(64 * accounts_.size() + 64), 0);
     }
     for (const auto& [name, entry] : accounts_) publish(name);
+    for (size_t s = 0; s < config_.stamps.size(); ++s) push_table(static_cast<int>(s));
+}
+
+void LocationService::push_table(int stamp, std::optional<sim::Address> only) {
+    std::vector<std::string> served;
+    uint64_t version = 0;
+    for (const auto& [name, entry] : accounts_) {
+        version += entry.version;
+        if (entry.stamp == stamp) served.push_back(name);
+    }
+    const auto& fes = config_.stamps[static_cast<size_t>(stamp)].front_ends;
+    for (const sim::Address& fe : fes) {
+        if (only && !(*only == fe)) continue;
+        auto t = ctx().make<frontend::AccountTable>();
+        t->version = version;
+        t->accounts = served;
+        ctx().send(fe, std::move(t));
+    }
 }
 
 std::optional<int> LocationService::stamp_of(const std::string& account) const {
@@ -77,6 +96,11 @@ void LocationService::on_message(sim::MessagePtr m) {
         }
         return;
     }
+    if (m->is<frontend::AccountTableRequest>()) {
+        const int stamp = m->as<frontend::AccountTableRequest>().stamp;
+        if (stamp >= 0 && static_cast<size_t>(stamp) < config_.stamps.size()) push_table(stamp, m->src);
+        return;
+    }
     if (m->is<MoveAccount>()) {
         const auto& mv = m->as<MoveAccount>();
         auto it = accounts_.find(mv.account);
@@ -102,8 +126,12 @@ void LocationService::on_io(uint64_t tag, sim::IoStatus status) {
         durable_.initialized = true;
         return;
     }
+    const int from = accounts_[account].stamp;
     accounts_[account] = entry;
     durable_.accounts[account] = entry;
+    // The front-ends first (the old stamp refuses the account from now on), then DNS.
+    if (from >= 0 && from != entry.stamp) push_table(from);
+    push_table(entry.stamp);
     publish(account);
 }
 

@@ -75,6 +75,8 @@ private:
         std::map<std::string, AccountEntry> accounts;
     };
     void publish(const std::string& account);
+    // Tells the stamp's front-ends (or just `only`) which accounts they serve.
+    void push_table(int stamp, std::optional<sim::Address> only = std::nullopt);
     DnsRecord record_of(const std::string& account) const;
 
     const LocationConfig& config_;

@@ -1,0 +1,171 @@
+// models/frontend/front_end.h: the stateless front-end of a stamp, and its client API.
+//
+// Clients send ClientRequests (the public blob API: put, get, head, delete, list) to any
+// front-end of the stamp their account resolves to. The front-end:
+//  1. checks that the account is served by this stamp (its account table, pushed by the
+//     location service; kWrongStamp tells a client with a stale DNS answer to re-resolve);
+//  2. authenticates the request: HMAC-SHA256 over its canonical form with the account's
+//     key, within a clock-skew window (auth.h); a missing, wrong, foreign or replayed
+//     signature is kAuthFailed (403) and never reaches the partition layer;
+//  3. routes by its cached partition map (fetched from the partition managers, refreshed
+//     when older than map_cache_ttl or when a partition server answers kNotMine), retries
+//     kUnavailable and lost attempts with backoff until request_timeout, and passes
+//     kBusy (the server throttled) back to the client, which backs off;
+//  4. pages a list across range partitions until it has max_results keys.
+// A write whose attempt timed out or failed may have been applied; if it then ends in
+// anything but kOk/kNotFound the client is told kUnavailable (outcome unknown), never
+// kBusy (which promises "not applied").
+// Volatile state only (map cache, account table, requests in flight): a restarted
+// front-end fetches both again. Planted bugs: accept_bad_signature (auth failures are
+// logged but the request proceeds), stale_partition_map (never refreshes its map on
+// kNotMine, only on TTL).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "models/frontend/auth.h"
+#include "models/partition/messages.h"
+#include "models/ports.h"
+#include "sim/actor.h"
+
+namespace models::frontend {
+
+constexpr sim::Port kFrontEndPort = models::ports::kFrontEndFirst;
+
+enum class ClientStatus : uint8_t {
+    kOk,
+    kNotFound,
+    kBusy,         // 503 server busy: not applied, back off and retry
+    kUnavailable,  // 500/503: the outcome of a write is unknown
+    kTimeout,      // the front-end gave up within request_timeout (outcome unknown)
+    kAuthFailed,   // 403
+    kWrongStamp,   // the account is not served here (stale DNS): re-resolve
+};
+std::string_view client_status_name(ClientStatus s);
+
+struct ClientRequest : sim::MessageOf<ClientRequest> {
+    static constexpr std::string_view kName = "frontend.request";
+    uint64_t request_id = 0;
+    partition::BlobOp op = partition::BlobOp::kGet;
+    std::string account;
+    std::string container;
+    std::string blob;  // list: the prefix
+    int64_t size_bytes = 0;
+    uint64_t fingerprint = 0;
+    sim::Time client_time;  // the client's clock when it signed
+    std::optional<Signature> signature;
+    uint32_t max_results = 1000;  // list
+};
+
+struct ClientReply : sim::MessageOf<ClientReply> {
+    static constexpr std::string_view kName = "frontend.reply";
+    uint64_t request_id = 0;
+    ClientStatus status = ClientStatus::kOk;
+    AuthResult auth = AuthResult::kOk;
+    partition::IndexEntry entry;      // put/get/head/delete
+    std::vector<std::string> listed;  // list: blob names in key order
+};
+
+// The location service tells a stamp's front-ends which accounts it serves.
+struct AccountTable : sim::MessageOf<AccountTable> {
+    static constexpr std::string_view kName = "frontend.account_table";
+    uint64_t version = 0;
+    std::vector<std::string> accounts;
+};
+struct AccountTableRequest : sim::MessageOf<AccountTableRequest> {
+    static constexpr std::string_view kName = "frontend.account_table_request";
+    int stamp = -1;
+};
+
+struct FrontEndOptions {
+    int stamp = 0;
+    std::vector<sim::Address> managers;  // partition manager replicas of the stamp
+    // Every account's key (the account metadata a front-end looks up). REQUIRES: non-null,
+    // outlives the run.
+    const std::map<std::string, Key>* keys = nullptr;
+    std::vector<std::string> initial_accounts;  // served here before the table arrives
+    sim::Address location_service;              // asked for the table after a restart
+    sim::Duration map_cache_ttl = sim::Duration::seconds(60);
+    sim::Duration request_timeout = sim::Duration::seconds(30);
+    sim::Duration attempt_timeout = sim::Duration::seconds(2);
+    sim::Duration retry_backoff = sim::Duration::millis(20);
+    sim::Duration skew_window = sim::Duration::minutes(15);
+    // Planted bugs.
+    bool accept_bad_signature = false;
+    bool stale_partition_map = false;
+};
+
+struct FrontEndStats {
+    uint64_t requests = 0;
+    uint64_t auth_rejected = 0;
+    uint64_t auth_accepted_bad = 0;  // planted bug accept_bad_signature
+    uint64_t map_fetches = 0;
+    uint64_t not_mine = 0;
+    uint64_t retries = 0;
+    uint64_t timeouts = 0;
+    uint64_t busy = 0;
+    uint64_t wrong_stamp = 0;
+};
+
+class FrontEnd final : public sim::Actor {
+public:
+    FrontEnd(sim::Context& ctx, const FrontEndOptions& options);
+    void on_start() override;
+    void on_message(sim::MessagePtr m) override;
+    void on_timer(uint64_t tag) override;
+    const FrontEndStats& stats() const { return stats_; }
+    uint64_t map_version() const { return map_version_; }
+    size_t in_flight() const { return active_.size(); }
+
+private:
+    struct Active {
+        sim::Owned<ClientRequest> req;
+        sim::Address client;
+        sim::Time deadline;
+        int attempts = 0;
+        uint64_t attempt_seq = 0;
+        uint64_t partition_request = 0;  // the BlobRequest id of the current attempt
+        bool maybe_applied = false;      // an earlier attempt of a write may have applied
+        bool waiting_for_map = false;
+        // list paging
+        std::string marker;
+        bool marker_inclusive = false;
+        std::vector<std::string> listed;
+    };
+
+    void handle_request(sim::Owned<ClientRequest> m, sim::Address from);
+    void handle_map(const partition::MapReply& r);
+    void handle_reply(const partition::BlobReply& r);
+    void fetch_map();
+    bool map_stale() const;
+    void send_attempt(uint64_t id);
+    void retry_later(uint64_t id, bool refresh_map);
+    void finish(uint64_t id, ClientStatus status, const partition::IndexEntry& entry = {});
+    void reply_now(sim::Address to, uint64_t request_id, ClientStatus status, AuthResult auth);
+
+    const FrontEndOptions& options_;
+    FrontEndStats stats_;
+    std::set<std::string, std::less<>> accounts_;
+    uint64_t table_version_ = 0;
+    // The cached partition map.
+    uint64_t map_version_ = 0;
+    sim::Time map_fetched_;
+    std::vector<partition::RangeInfo> ranges_;
+    std::vector<sim::Address> servers_;
+    bool fetching_ = false;
+    sim::Time fetch_started_;
+    std::map<uint64_t, Active> active_;
+    std::map<uint64_t, uint64_t> by_partition_request_;  // BlobRequest id -> active id
+    uint64_t next_id_ = 1;
+    uint64_t next_partition_request_ = 1;
+};
+
+std::unique_ptr<sim::Actor> make_front_end(sim::Context& ctx, const FrontEndOptions& options);
+
+}  // namespace models::frontend
