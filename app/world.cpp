@@ -370,6 +370,13 @@ void World::build_stamps() {
                       [lc](sim::Context& ctx) { return std::make_unique<loc::LocationService>(ctx, *lc); });
 }
 
+// A client gives one attempt this long before it retries (through another front-end if
+// the load balancer took this one out): at most 10 s, as SDK per-try timeouts are, and
+// never shorter than the front-end's own request timeout plus a margin when that is short.
+sim::Duration World::client_attempt_timeout() const {
+    return std::min(s_.storage.front_end.request_timeout + sim::Duration::seconds(5), sim::Duration::seconds(10));
+}
+
 void World::build_clients() {
     auto& topo = sim_->topology();
     (void)topo;
@@ -397,7 +404,7 @@ void World::build_clients() {
         o.keys = &keys_;
         o.dns = sim::Address{location_node_, loc::kDnsPort};
         // start, end and epoch are set when the load period begins (run()).
-        o.retry.attempt_timeout = s_.storage.front_end.request_timeout + sim::Duration::seconds(5);
+        o.retry.attempt_timeout = client_attempt_timeout();
         if (w.kind == scenario::WorkloadKind::kSynthetic) {
             o.spec = workload_spec(w);
         } else {
@@ -548,7 +555,7 @@ void World::start_verify() {
     o.end = sim_->now() + kVerifyLimit;
     o.epoch = epoch_;
     o.retry.max_attempts = 8;
-    o.retry.attempt_timeout = s_.storage.front_end.request_timeout + sim::Duration::seconds(5);
+    o.retry.attempt_timeout = client_attempt_timeout();
     for (const auto& [a, c, b] : keys) o.verify.push_back(cl::VerifyTarget{a, c, b});
     o.window = 128;
     const sim::NodeId node = sim_->add_client(0);

@@ -113,6 +113,7 @@ private:
     void start_verify();
     bool clients_idle() const;
     bool stamps_ready() const;
+    sim::Duration client_attempt_timeout() const;
 
     const scenario::Scenario& s_;
     uint64_t seed_;

@@ -17,6 +17,7 @@ namespace {
 constexpr uint64_t kArrivalTag = 1;
 constexpr uint64_t kTraceTag = 2;
 constexpr uint64_t kVerifyTag = 3;
+constexpr uint64_t kProbeTag = 4;
 constexpr uint64_t kKindShift = 56;
 constexpr uint64_t kKindMask = uint64_t{0x1f} << kKindShift;
 constexpr uint64_t kClosedTag = uint64_t{1} << kKindShift;
@@ -128,6 +129,7 @@ void ClientDriver::on_timer(uint64_t tag) {
     }
     if (tag == kTraceTag) return start_trace_op();
     if (tag == kVerifyTag) return start_verify_ops();
+    if (tag == kProbeTag) return probe_front_ends();
     const uint64_t kind = tag & kKindMask;
     const uint64_t id = tag & kIdMask;
     if (kind == kClosedTag) {
@@ -153,6 +155,13 @@ void ClientDriver::on_timer(uint64_t tag) {
 void ClientDriver::on_message(sim::MessagePtr m) {
     if (dns_.handle_message(m)) return;
     if (m->is<frontend::ClientReply>()) return on_reply(m->as<frontend::ClientReply>());
+    if (m->is<frontend::HealthReply>()) {
+        auto it = health_.find(m->src);
+        if (it != health_.end() && it->second.outstanding == m->as<frontend::HealthReply>().probe) {
+            it->second.outstanding = 0;
+            it->second.missed = 0;
+        }
+    }
 }
 
 void ClientDriver::start_synthetic(int closed_client) {
@@ -297,7 +306,7 @@ void ClientDriver::send_to(uint64_t id, const location::DnsRecord& record) {
     }
     op.request_id = q->request_id;
     by_request_[op.request_id] = id;
-    const sim::Address fe = record.front_ends[rng_.below(record.front_ends.size())];
+    const sim::Address fe = pick_front_end(record.front_ends);
     ctx().send(fe, std::move(q));
     ctx().set_timer(options_.retry.attempt_timeout, kAttemptTag | ((op.attempt_seq & 0xffff) << kIdBits) | id);
 }
@@ -373,6 +382,41 @@ void ClientDriver::finish(uint64_t id, obs::OpStatus status, uint64_t fingerprin
     if (options_.kind == DriverKind::kVerify) return start_verify_ops();
     if (op.closed_client >= 0 && ctx().true_now() < options_.end) {
         ctx().set_timer(options_.spec.think, kClosedTag | static_cast<uint64_t>(op.closed_client));
+    }
+}
+
+sim::Address ClientDriver::pick_front_end(const std::vector<sim::Address>& front_ends) {
+    // Learn the front-ends (the VIP's pool) and start probing them.
+    for (const sim::Address& a : front_ends) health_.try_emplace(a);
+    if (!probing_) {
+        probing_ = true;
+        ctx().set_timer(options_.balancer.probe_interval, kProbeTag);
+    }
+    const sim::Address first = front_ends[rng_.below(front_ends.size())];
+    if (health_[first].missed < options_.balancer.unhealthy_after) return first;
+    std::vector<sim::Address> healthy;
+    for (const sim::Address& a : front_ends) {
+        if (health_[a].missed < options_.balancer.unhealthy_after) healthy.push_back(a);
+    }
+    if (healthy.empty()) return first;  // all out: try anyway
+    ++stats_.avoided_unhealthy;
+    return healthy[rng_.below(healthy.size())];
+}
+
+void ClientDriver::probe_front_ends() {
+    for (auto& [addr, h] : health_) {
+        if (h.outstanding != 0) ++h.missed;  // the last probe was not answered in time
+        h.outstanding = next_probe_++;
+        auto p = ctx().make<frontend::HealthProbe>();
+        p->probe = h.outstanding;
+        ctx().send(addr, std::move(p));
+        ++stats_.probes;
+    }
+    // Probing stops with the workload (the verify pass probes until it is done).
+    if (ctx().true_now() < options_.end || (options_.kind == DriverKind::kVerify && !done())) {
+        ctx().set_timer(options_.balancer.probe_interval, kProbeTag);
+    } else {
+        probing_ = false;
     }
 }
 

@@ -42,6 +42,14 @@ struct VerifyTarget {
     std::string blob;
 };
 
+// The stamp VIP's load balancer, as the client sees it: every probe_interval each known
+// front-end is probed; one that missed `unhealthy_after` probes in a row gets no requests
+// until it answers again.
+struct BalancerPolicy {
+    sim::Duration probe_interval = sim::Duration::seconds(1);
+    int unhealthy_after = 2;
+};
+
 struct RetryPolicy {
     int max_attempts = 4;
     sim::Duration base_backoff = sim::Duration::millis(100);
@@ -69,6 +77,7 @@ struct ClientDriverOptions {
     // recorded times are true simulated time minus epoch.
     sim::Time epoch;
     RetryPolicy retry;
+    BalancerPolicy balancer;
     // synthetic
     WorkloadSpec spec;
     // trace
@@ -87,6 +96,8 @@ struct ClientDriverStats {
     uint64_t attempts = 0;
     uint64_t retries = 0;
     uint64_t dns_invalidations = 0;
+    uint64_t probes = 0;
+    uint64_t avoided_unhealthy = 0;  // requests steered away from a front-end out of rotation
     bool trace_done = false;
 };
 
@@ -131,6 +142,8 @@ private:
     void finish(uint64_t id, observe::OpStatus status, uint64_t fingerprint = 0, int64_t size_bytes = 0,
                 const std::vector<std::string>* listed = nullptr);
     const frontend::Key& key_of(const std::string& account) const;
+    sim::Address pick_front_end(const std::vector<sim::Address>& front_ends);
+    void probe_front_ends();
     sim::Time history_now() const { return sim::Time::zero() + (ctx().true_now() - options_.epoch); }
 
     const ClientDriverOptions& options_;
@@ -146,6 +159,13 @@ private:
     uint64_t next_request_ = 1;
     size_t verify_next_ = 0;
     std::vector<observe::StringId> list_scratch_;
+    struct Health {
+        int missed = 0;            // probes in a row without an answer
+        uint64_t outstanding = 0;  // the probe waiting for its answer (0: none)
+    };
+    std::map<sim::Address, Health> health_;
+    uint64_t next_probe_ = 1;
+    bool probing_ = false;
 };
 
 std::unique_ptr<sim::Actor> make_client_driver(sim::Context& ctx, const ClientDriverOptions& options);

@@ -73,6 +73,12 @@ void FrontEnd::on_message(sim::MessagePtr m) {
     }
     if (m->is<part::BlobReply>()) return handle_reply(m->as<part::BlobReply>());
     if (m->is<part::MapReply>()) return handle_map(m->as<part::MapReply>());
+    if (m->is<HealthProbe>()) {
+        auto r = ctx().make<HealthReply>();
+        r->probe = m->as<HealthProbe>().probe;
+        ctx().send(m->src, std::move(r));
+        return;
+    }
     if (m->is<AccountTable>()) {
         const auto& t = m->as<AccountTable>();
         if (t.version < table_version_) return;

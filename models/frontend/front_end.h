@@ -72,6 +72,17 @@ struct ClientReply : sim::MessageOf<ClientReply> {
     std::vector<std::string> listed;  // list: blob names in key order
 };
 
+// A load balancer's health probe (clients model the stamp VIP's load balancer: a
+// front-end that stops answering probes is taken out of rotation until it answers again).
+struct HealthProbe : sim::MessageOf<HealthProbe> {
+    static constexpr std::string_view kName = "frontend.health_probe";
+    uint64_t probe = 0;
+};
+struct HealthReply : sim::MessageOf<HealthReply> {
+    static constexpr std::string_view kName = "frontend.health_reply";
+    uint64_t probe = 0;
+};
+
 // The location service tells a stamp's front-ends which accounts it serves.
 struct AccountTable : sim::MessageOf<AccountTable> {
     static constexpr std::string_view kName = "frontend.account_table";
