@@ -566,7 +566,9 @@ void World::start_verify() {
     verify_ran_ = true;
 }
 
-void World::run(const std::function<void(const RunProgress&)>& progress) {
+void World::boot(const std::function<void(const RunProgress&)>& progress) {
+    if (booted_) return;
+    booted_ = true;
     std::vector<MetricsSampler::StampView> views;
     for (const Stamp& st : stamps_) {
         views.push_back(MetricsSampler::StampView{sim_->topology().stamp(st.index).name, st.streams.get(),
@@ -597,7 +599,10 @@ void World::run(const std::function<void(const RunProgress&)>& progress) {
         injector_->schedule(f);
     }
     sampler_->start(s_.report.sample_interval, epoch_);
+}
 
+void World::run(const std::function<void(const RunProgress&)>& progress) {
+    boot(progress);
     const sim::Time load_end = epoch_ + s_.duration;
     run_phase("load", load_end, progress);
     injector_->heal_all();

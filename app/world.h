@@ -79,10 +79,25 @@ public:
     std::vector<std::string> fault_schedule_lines() const;
     // Runs every phase; `progress` (may be empty) is called every few simulated seconds.
     void run(const std::function<void(const RunProgress&)>& progress);
+    // The boot phase alone (run() calls it if it has not run): afterwards the stamps serve
+    // and the workloads and faults are armed. Tests use it to drive scripted clients.
+    void boot(const std::function<void(const RunProgress&)>& progress = {});
     // Everything reports/ needs. REQUIRES: run() returned. Moves the history out.
     reports::RunResult take_result(double wall_s);
 
     sim::Simulation& sim() { return *sim_; }
+    // Instrumentation and scripted clients (tests).
+    sim::Address dns_address() const { return sim::Address{location_node_, models::location::kDnsPort}; }
+    sim::Address location_address() const {
+        return sim::Address{location_node_, models::location::kLocationServicePort};
+    }
+    const std::map<std::string, models::frontend::Key>& keys() const { return keys_; }
+    const std::vector<sim::NodeId>& front_end_nodes(int stamp) const {
+        return stamps_[static_cast<size_t>(stamp)].front_end_nodes;
+    }
+    models::partition::PartitionLayer& partitions(int stamp) { return *stamps_[static_cast<size_t>(stamp)].partitions; }
+    models::stream::StreamLayer& streams(int stamp) { return *stamps_[static_cast<size_t>(stamp)].streams; }
+    sim::Time epoch() const { return epoch_; }
     const models::observe::History& history() const { return history_; }
     const std::vector<std::string>& warnings() const { return warnings_; }
 
@@ -143,6 +158,7 @@ private:
     sim::Time epoch_;           // the start of the load period (after boot)
     sim::Duration boot_time_;
     bool verify_ran_ = false;
+    bool booted_ = false;
     uint64_t partitions_at_start_ = 0;
 };
 
