@@ -49,11 +49,17 @@ struct PartitionConfig {
     // pending queue exceeds max_pending, answers "server busy" (heaviest accounts first).
     double throttle_load = 20000;
     int max_pending = 2000;
-    // Blobs up to this size travel inside the commit-log record; larger ones are written
-    // to the blob data stream first.
+    // Blobs up to this size travel inside the commit-log record when the record fits in
+    // one block (WAS: the Blob Table's commit log carries the blob bits, one stream write
+    // per blob op); larger ones are written to the blob data stream first, then the record.
     int64_t small_blob_bytes = int64_t{256} << 10;
     // Ranges a failed server's ranges are spread over at most (was-model-notes §3.5 "up to N").
     int max_reassign_targets = 1 << 20;
+    // Group commit (was-model-notes §3.3 write path): per range partition and stream (commit
+    // log, blob data), at most this many appends are at the stream layer at once; updates
+    // that arrive meanwhile go together in the next one, as one atomic multi-block append
+    // of at most a block's size. Three in flight keep a three-replica chain busy.
+    int appends_in_flight = 8;
 
     // Planted bugs (all false in production).
     bool serve_without_lease = false;

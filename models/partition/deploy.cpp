@@ -38,6 +38,7 @@ PartitionLayer::PartitionLayer(sim::Simulation& sim, const stream::StreamLayer& 
         o.payloads = &payloads_;
         o.managers = manager_options_.group.members;
         o.leases = options_.leases;
+        o.observer = options_.observer;
     }
     for (size_t i = 0; i < srv_nodes.size(); ++i) {
         sim.add_service(srv_nodes[i], kPartitionServerPort, [this, i](sim::Context& ctx) {

@@ -41,6 +41,7 @@ struct PartitionLayerOptions {
     std::vector<std::string> initial_boundaries;
     // A server silent this long is declared dead (zero: 3 heartbeats).
     sim::Duration server_timeout = sim::Duration::zero();
+    PartitionObserver* observer = nullptr;  // invariant checks (tests); null in production
 };
 
 class PartitionLayer {

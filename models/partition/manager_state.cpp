@@ -1,5 +1,7 @@
 #include "models/partition/manager_state.h"
 
+#include <algorithm>
+
 #include "sim/check.h"
 
 namespace models::partition {
@@ -15,7 +17,16 @@ std::string prefix_of(RangeId id) { return "rp/" + std::to_string(id.value); }
 
 RangeMeta fresh_meta(RangeId id, const std::vector<const RangeMeta*>& parents) {
     RangeMeta m;
-    for (const RangeMeta* p : parents) m.meta_streams.insert(m.meta_streams.end(), p->meta_streams.begin(), p->meta_streams.end());
+    // Each stream once, in order of first appearance: the parents of a merge share their
+    // ancestors' streams, and a stream read twice would let the older records of a shared
+    // ancestor supersede the newer ones of the left parent.
+    for (const RangeMeta* p : parents) {
+        for (const std::string& s : p->meta_streams) {
+            if (std::find(m.meta_streams.begin(), m.meta_streams.end(), s) == m.meta_streams.end()) {
+                m.meta_streams.push_back(s);
+            }
+        }
+    }
     m.own_prefix = prefix_of(id);
     m.meta_streams.push_back(own_meta_stream(id));
     return m;

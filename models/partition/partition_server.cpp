@@ -30,6 +30,7 @@ PartitionServer::PartitionServer(sim::Context& ctx, const PartitionServerOptions
     store_options_.config = options_.config;
     store_options_.payloads = options_.payloads;
     store_options_.block_size_bytes = options_.block_size_bytes;
+    store_options_.observer = options_.observer;
 }
 
 PartitionServer::~PartitionServer() {
@@ -171,6 +172,7 @@ void PartitionServer::on_loaded(RangeId range, uint64_t gen, bool ok) {
     Slot& s = it->second;
     if (ok) {
         s.state = SlotState::kReady;
+        if (options_.observer) options_.observer->on_loaded(options_.id, s.store->partition());
         return;
     }
     // Load failed (stream layer trouble): give the lease back and start over with a new
@@ -194,6 +196,7 @@ bool PartitionServer::lease_valid(Slot& s) {
 }
 
 void PartitionServer::stop_slot(Slot& s) {
+    if (options_.observer) options_.observer->on_stop(options_.id, s.assignment.range);
     if (s.store) {
         s.store->close();
         s.store.reset();
@@ -281,6 +284,7 @@ void PartitionServer::handle_request(sim::Owned<BlobRequest> m, sim::Address fro
         return reply(from, m->request_id, BlobStatus::kBusy);
     }
     ++s->ops;
+    if (options_.observer) options_.observer->on_serve(options_.id, s->assignment.range, s->assignment.keys, ctx().true_now());
     if (m->op != BlobOp::kList) {
         s->recent_keys.push_back(key);
         if (s->recent_keys.size() > kKeySample) s->recent_keys.pop_front();
@@ -307,7 +311,8 @@ void PartitionServer::write(Slot& s, const BlobRequest& m, sim::Address from) {
     ++pending_by_account_[m.account];
     const RangeId range = s.assignment.range;
     const uint64_t gen = s.gen;
-    auto done = [this, range, gen, wid](StoreStatus st, const IndexEntry& e) {
+    const std::string key = encode_key(m.account, m.container, m.blob);
+    auto done = [this, range, gen, wid, key](StoreStatus st, const IndexEntry& e) {
         auto it = slots_.find(range);
         if (it == slots_.end() || it->second.gen != gen) return;  // answered when stopped
         auto f = it->second.inflight.find(wid);
@@ -318,7 +323,16 @@ void PartitionServer::write(Slot& s, const BlobRequest& m, sim::Address from) {
         if (--pending_by_account_[in.account] == 0) pending_by_account_.erase(in.account);
         BlobStatus status = BlobStatus::kFailed;
         switch (st) {
-            case StoreStatus::kOk: status = BlobStatus::kOk; break;
+            case StoreStatus::kOk:
+                // Durable in the commit log; acknowledge only while the lease still holds:
+                // a new owner that loaded the range meanwhile may not have seen the record.
+                if (!lease_valid(it->second)) {
+                    status = BlobStatus::kUnavailable;
+                    break;
+                }
+                status = BlobStatus::kOk;
+                if (options_.observer) options_.observer->on_commit(key, e, true);
+                break;
             case StoreStatus::kNotFound: status = BlobStatus::kNotFound; break;
             case StoreStatus::kBusy: status = BlobStatus::kBusy; break;
             case StoreStatus::kNotReady: status = BlobStatus::kUnavailable; break;
@@ -326,7 +340,6 @@ void PartitionServer::write(Slot& s, const BlobRequest& m, sim::Address from) {
         }
         reply(in.client, in.request_id, status, e);
     };
-    const std::string key = encode_key(m.account, m.container, m.blob);
     if (m.op == BlobOp::kPut) {
         s.store->put(key, m.blob_size_bytes, m.fingerprint, std::move(done));
     } else {

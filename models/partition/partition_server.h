@@ -9,7 +9,9 @@
 //  2. loads the range with a RangeStore under that token (recovery = replay of the
 //     metadata streams, checkpoints and commit logs), answering kUnavailable meanwhile;
 //  3. serves BlobRequests for its keys: put/delete go through the commit log (the record
-//     carries the fencing token) before the reply; get/head/list read the index.
+//     carries the fencing token) before the reply, and are acknowledged only if the lease
+//     still holds when the append completes (else kUnavailable: the outcome is unknown,
+//     as a new owner may have loaded the range without it); get/head/list read the index.
 // Every request first checks holds(lease): when it turns false the range is dropped at
 // once (in-flight writes are answered kUnavailable: their outcome is unknown) and the
 // lease is asked for again while the map still assigns the range here. Planted bug
@@ -33,6 +35,7 @@
 #include "models/partition/control_messages.h"
 #include "models/partition/lease.h"
 #include "models/partition/messages.h"
+#include "models/partition/observer.h"
 #include "models/partition/range_store.h"
 #include "models/stream/stream_client.h"
 #include "sim/actor.h"
@@ -46,6 +49,7 @@ struct PartitionServerOptions {
     PayloadStore* payloads = nullptr;        // REQUIRES: non-null, outlives the run
     std::vector<sim::Address> managers;      // partition manager replicas
     LeaseFactory leases;                     // REQUIRES: set
+    PartitionObserver* observer = nullptr;   // invariant checks (tests); null in production
     int64_t block_size_bytes = int64_t{4} << 20;
     // Retry of a refused lease acquire or a failed load.
     sim::Duration retry = sim::Duration::millis(500);

@@ -4,17 +4,21 @@
 // A RangeStore runs inside a partition server actor and uses the actor's StreamClient.
 // Per range partition (was-model-notes §3.3):
 //  - commit log stream: every update is appended (with the writer's fencing token) before
-//    it is applied to the memory table and acknowledged; small blob data travels in it;
+//    it is applied to the memory table and acknowledged; small blob data travels in it.
+//    Appends are group-committed: while `appends_in_flight` appends of a stream are at the
+//    stream layer, new records wait and then go together as one atomic multi-block append
+//    (each record its own block, so a small blob's pointer names exactly its block);
 //  - blob data stream: data of larger blobs, appended before the commit-log record;
 //  - data stream: checkpoints (the index rows);
 //  - metadata stream: records naming the last checkpoint(s) and the commit-log streams to
 //    replay after them. A range reads its parents' metadata streams first (RangeMeta), so
 //    split and merge share the parents' extents and copy nothing.
-// Checkpoint ("switch, then write"): writes pause until in-flight appends drain; a new
-// commit-log stream is created; a metadata record naming old checkpoint + old logs + new
-// log is appended (so a crash now loses nothing); writes resume into the new log while
-// the frozen memory table is written to the data stream; a second metadata record names
-// the new checkpoint and only the new log (the old log is trimmed from recovery).
+// Checkpoint ("switch, then write", without pausing writes): a metadata record naming the
+// old checkpoint + old logs + a new log (created ahead of time) is appended while writes go
+// on into the old log; once it is durable (a crash now loses nothing) new records go to
+// the new log; once every record sent to an old log is durable the memory table is frozen
+// and written to the data stream; a second metadata record names the new checkpoint and
+// only the new log (the old logs are trimmed from recovery). See range_store.cpp.
 // Load = replay metadata streams (a later record whose range overlaps an earlier one
 // supersedes it), read the named checkpoints, replay the named logs (a record applies if
 // its version is newer; a record with a lower fencing token than one already seen in that
@@ -39,6 +43,7 @@
 #include "models/partition/config.h"
 #include "models/partition/index.h"
 #include "models/partition/manager_state.h"
+#include "models/partition/observer.h"
 #include "models/stream/stream_client.h"
 
 namespace models::partition {
@@ -82,8 +87,9 @@ struct RangeStoreOptions {
     PartitionConfig config;
     PayloadStore* payloads = nullptr;
     int64_t block_size_bytes = int64_t{4} << 20;
-    // Updates queued while writes pause (checkpoint switch, load); beyond: kBusy.
+    // Updates queued while the range loads; beyond: kBusy.
     size_t max_queued = 4096;
+    PartitionObserver* observer = nullptr;  // invariant checks (tests)
 };
 
 struct LoadStats {
@@ -119,10 +125,13 @@ public:
     // Starts a checkpoint now (tests); otherwise one starts when the log passes
     // checkpoint_log_size or the memory table passes memtable_size.
     void checkpoint_now();
-    bool busy_switching() const { return switching_; }
+    bool checkpointing() const { return checkpointing_; }
     size_t inflight() const { return inflight_; }
     int64_t log_bytes_since_checkpoint() const { return log_bytes_; }
     uint64_t checkpoints_written() const { return checkpoints_; }
+    // Group commit: commit-log appends sent and the records they carried.
+    uint64_t log_appends() const { return log_appends_; }
+    uint64_t log_records() const { return log_records_; }
     uint64_t token() const { return token_; }
     // Stops all activity (the range is being unloaded); pending callbacks get kNotReady.
     void close();
@@ -135,6 +144,19 @@ private:
         bool remove = false;
         UpdateCallback cb;
     };
+    // Group commit of one stream: blocks wait while `appends_in_flight` appends are out.
+    using BlockDone = std::function<void(stream::Status, const stream::Location&)>;
+    struct Batcher {
+        struct Item {
+            stream::BlockData data;
+            BlockDone done;
+        };
+        std::deque<Item> waiting;
+        int out = 0;           // appends at the stream layer
+        int64_t records = 0;   // blocks waiting or out
+        uint64_t appends = 0;  // appends sent (instrumentation)
+        uint64_t blocks = 0;   // blocks sent
+    };
 
     void open_streams(size_t i, std::function<void(bool)> done);
     void replay_meta(size_t i, std::function<void(bool)> done);
@@ -143,12 +165,20 @@ private:
     void submit(Pending p);
     void write(Pending p);
     void append_log(Pending p, IndexEntry e);
+    void batch_append(const std::string& stream_name, stream::BlockData data, BlockDone done);
+    void flush(const std::string& stream_name);
     void maybe_checkpoint();
-    void start_switch();
-    void after_drain();
-    void do_switch();
+    void start_checkpoint();
+    void create_next_log(std::function<void(const std::string&)> done);
+    void prepare_spare_log();
+    void write_switch_record(const std::string& next_log);
+    void try_freeze();
+    void write_checkpoint_record(std::shared_ptr<const Rows> rows, StreamPointer where, const std::string& log_after);
+    void end_checkpoint(bool ok);
     void drain_queue();
     std::string log_name(uint64_t gen) const;
+    // The keys a load takes from the streams (the range; see the planted bug).
+    KeyRange loaded_keys() const;
 
     sim::Context& ctx_;
     stream::StreamClient& client_;
@@ -173,10 +203,15 @@ private:
     uint64_t next_version_ = 1;
 
     // write path
+    std::map<std::string, Batcher> batchers_;  // by stream: the blob stream, logs with records out
+    uint64_t log_appends_ = 0;
+    uint64_t log_records_ = 0;
     std::deque<Pending> queue_;
     size_t inflight_ = 0;
-    bool switching_ = false;
-    bool switch_started_ = false;
+    bool checkpointing_ = false;  // from the switch until record 2 is durable (or failed)
+    bool frozen_ = false;         // the memory table is frozen for this checkpoint
+    std::string spare_log_;       // the next commit log, created ahead of time
+    bool spare_creating_ = false;
     bool checkpoint_requested_ = false;
     int64_t log_bytes_ = 0;
     uint64_t checkpoints_ = 0;

@@ -26,10 +26,20 @@ StreamClient::StreamClient(sim::Context& ctx, StreamClientOptions options) : ctx
     SIM_ASSERT(!options_.stream_managers.empty(), "stream client without stream managers");
 }
 
-uint64_t StreamClient::timer(sim::Duration d) {
+uint64_t StreamClient::timer(sim::Duration d, int kind, uint64_t id) {
     const uint64_t tag = kStreamClientTagSpace | next_id_++;
-    ctx_.set_timer(d, tag);
+    timers_[tag] = Timer{kind, id, ctx_.set_timer(d, tag)};
     return tag;
+}
+
+void StreamClient::cancel(uint64_t& tag) {
+    if (tag == 0) return;
+    auto it = timers_.find(tag);
+    if (it != timers_.end()) {
+        ctx_.cancel_timer(it->second.handle);
+        timers_.erase(it);
+    }
+    tag = 0;
 }
 
 const ExtentView* StreamClient::find_extent(ExtentId id) const {
@@ -70,7 +80,8 @@ bool StreamClient::handle_message(sim::MessagePtr& msg) {
 void StreamClient::handle_timer(uint64_t tag) {
     auto it = timers_.find(tag);
     if (it == timers_.end()) return;
-    const auto [kind, id] = it->second;
+    const int kind = it->second.kind;
+    const uint64_t id = it->second.id;
     timers_.erase(it);
     switch (kind) {
         case kSmTimer: {
@@ -133,8 +144,8 @@ void StreamClient::send_sm(uint64_t id) {
     m->extent = c.extent;
     m->request = id;
     ctx_.send(options_.stream_managers[leader_], std::move(m));
-    c.timer = timer(options_.config.request_timeout);
-    timers_[c.timer] = {kSmTimer, id};
+    cancel(c.timer);
+    c.timer = timer(options_.config.request_timeout, kSmTimer, id);
 }
 
 void StreamClient::on_sm_reply(sim::Owned<StreamReply> m) {
@@ -151,6 +162,7 @@ void StreamClient::on_sm_reply(sim::Owned<StreamReply> m) {
         }
         return;
     }
+    cancel(it->second.timer);
     auto done = std::move(it->second.done);
     sm_calls_.erase(it);
     done(*m);
@@ -194,10 +206,10 @@ void StreamClient::delete_stream(const std::string& name, DoneCallback cb) {
 // --- appends -----------------------------------------------------------------------------------
 
 void StreamClient::append(StreamId stream, BlockData data, AppendCallback cb) {
-    append(stream, Blocks{data}, std::move(cb));
+    append(stream, std::span<const BlockData>(&data, 1), std::move(cb));
 }
 
-void StreamClient::append(StreamId stream, Blocks blocks, AppendCallback cb) {
+void StreamClient::append(StreamId stream, std::span<const BlockData> blocks, AppendCallback cb) {
     SIM_ASSERT(!blocks.empty(), "append of no blocks");
     int64_t length = 0;
     for (const BlockData& b : blocks) {
@@ -212,7 +224,7 @@ void StreamClient::append(StreamId stream, Blocks blocks, AppendCallback cb) {
         return;
     }
     const uint64_t id = next_id_++;
-    appends_[id] = Append{stream, std::move(blocks), length, std::move(cb), ExtentId{}, 0};
+    appends_[id] = Append{stream, Blocks(blocks.begin(), blocks.end()), length, std::move(cb), ExtentId{}, 0};
     st->second.waiting.push_back(id);
     pump(stream);
 }
@@ -254,8 +266,8 @@ void StreamClient::send_append(uint64_t id) {
     m->request = id;
     m->size_bytes = kHeaderBytes + a.length;
     ctx_.send(extent_node_at(ev->replicas.front()), std::move(m));
-    a.timer = timer(options_.config.append_timeout);
-    timers_[a.timer] = {kAppendTimer, id};
+    cancel(a.timer);
+    a.timer = timer(options_.config.append_timeout, kAppendTimer, id);
 }
 
 void StreamClient::on_append_reply(const AppendReply& m) {
@@ -273,6 +285,7 @@ void StreamClient::on_append_reply(const AppendReply& m) {
             at += b.size_bytes;
         }
     }
+    cancel(a.timer);
     const StreamId stream = a.stream;
     AppendCallback cb = std::move(a.cb);
     streams_.at(stream).inflight.erase(m.request);
@@ -296,8 +309,7 @@ void StreamClient::seal_and_continue(StreamId stream, ExtentId failed) {
             return;
         }
         if (r.status == Status::kOk) adopt(stream, s.name, r.extents);
-        const uint64_t tag = timer(kSealRetryBackoff);
-        timers_[tag] = {kSealRetryTimer, stream.value};
+        timer(kSealRetryBackoff, kSealRetryTimer, stream.value);
     });
 }
 
@@ -330,13 +342,14 @@ void StreamClient::send_read(uint64_t id) {
     m->deadline = options_.config.read_deadline;
     m->request = id;
     ctx_.send(extent_node_at(node), std::move(m));
-    r.timer = timer(options_.config.read_deadline + options_.config.request_timeout);
-    timers_[r.timer] = {kReadTimer, id};
+    cancel(r.timer);
+    r.timer = timer(options_.config.read_deadline + options_.config.request_timeout, kReadTimer, id);
 }
 
 void StreamClient::on_read_reply(const ReadReply& m) {
     auto it = reads_.find(m.request);
     if (it == reads_.end()) return;
+    cancel(it->second.timer);
     if (m.status != Status::kOk) return read_failed(m.request);
     ReadCallback cb = std::move(it->second.cb);
     reads_.erase(it);
@@ -345,7 +358,7 @@ void StreamClient::on_read_reply(const ReadReply& m) {
 
 void StreamClient::read_failed(uint64_t id) {
     Read& r = reads_.at(id);
-    r.timer = 0;
+    cancel(r.timer);
     if (r.tried < r.replicas.size()) return send_read(id);
     if (!r.refreshed) {
         // Replicas may have moved (re-replication): refresh the chain once and retry.

@@ -20,6 +20,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -62,8 +63,7 @@ public:
     // contiguously, in order, all or none. The callback gets the location of the whole
     // append; block i starts at its offset plus the sizes of blocks 0..i-1, and each block
     // reads back on its own (read() with that block's location).
-    using Blocks = boost::container::small_vector<BlockData, 1>;
-    void append(StreamId stream, Blocks blocks, AppendCallback cb);
+    void append(StreamId stream, std::span<const BlockData> blocks, AppendCallback cb);
     // Reads the blocks at exactly (extent, offset, size_bytes) of an acknowledged append.
     void read(const Location& loc, ReadCallback cb);
     // Seals the stream's last extent, then visits every block of every extent in order.
@@ -87,6 +87,7 @@ private:
         uint64_t timer = 0;
         std::function<void(const StreamReply&)> done;
     };
+    using Blocks = boost::container::small_vector<BlockData, 1>;
     struct Append {
         StreamId stream;
         Blocks blocks;
@@ -132,7 +133,9 @@ private:
     void on_read_reply(const ReadReply& m);
     void read_failed(uint64_t id);
     void replay_step(uint64_t id);
-    uint64_t timer(sim::Duration d);
+    // A timer of `kind` for `id`; cancel() voids it (a cancelled timer costs no event).
+    uint64_t timer(sim::Duration d, int kind, uint64_t id);
+    void cancel(uint64_t& tag);
     const ExtentView* find_extent(ExtentId id) const;
 
     sim::Context& ctx_;
@@ -144,7 +147,12 @@ private:
     std::map<StreamId, StreamState> streams_;
     std::map<uint64_t, Read> reads_;
     std::map<uint64_t, Replay> replays_;
-    std::map<uint64_t, std::pair<int, uint64_t>> timers_;  // tag -> (kind, id)
+    struct Timer {
+        int kind = 0;
+        uint64_t id = 0;
+        sim::TimerId handle;
+    };
+    std::map<uint64_t, Timer> timers_;  // by tag
     uint64_t seals_requested_ = 0;
     uint64_t appends_resent_ = 0;
 };

@@ -125,6 +125,7 @@ struct OpResult {
     IndexEntry entry;
     std::vector<std::string> listed;  // list: blob names in order, over every page
     int attempts = 0;
+    sim::Time started_at;  // when the front-end first sent it
     sim::Time done_at;
 };
 
@@ -139,6 +140,10 @@ struct Op {
 
 struct ClientScript {
     int window = 8;
+    // Open-loop load: while set, `arrival` makes an op at Poisson times of `arrival_rate`
+    // per second (they join the queue; `window` still bounds what is in flight).
+    std::function<Op(sim::Rng&)> arrival;
+    double arrival_rate = 0;
     sim::Duration retry = sim::Duration::millis(100);
     int max_attempts = 400;
     std::deque<Op> queue;  // executed with `window` in flight
@@ -157,6 +162,7 @@ public:
     void on_start() override {
         fetch_map();
         ctx().set_timer(sim::Duration::millis(50), kPumpTag);
+        if (s_.arrival && s_.arrival_rate > 0) next_arrival();
     }
     void on_message(sim::MessagePtr m) override {
         if (m->is<MapReply>()) {
@@ -173,6 +179,12 @@ public:
         if (m->is<BlobReply>()) return on_reply(m->as<BlobReply>());
     }
     void on_timer(uint64_t tag) override {
+        if (tag == kArrivalTag) {
+            if (!s_.arrival || s_.arrival_rate <= 0) return;  // the load stopped
+            s_.queue.push_back(s_.arrival(ctx().rng()));
+            pump();
+            return next_arrival();
+        }
         if (tag == kPumpTag) {
             if (fetching_ || ranges_.empty()) fetch_map();
             pump();
@@ -195,6 +207,7 @@ public:
 
 private:
     static constexpr uint64_t kPumpTag = 1;
+    static constexpr uint64_t kArrivalTag = 2;
     static constexpr uint64_t kRetryTag = 1ull << 62;
     static constexpr uint64_t kTimeoutTag = 1ull << 61;
     struct Active {
@@ -206,6 +219,10 @@ private:
         uint64_t request_id = 0;
     };
 
+    void next_arrival() {
+        const double mean_ns = 1e9 / s_.arrival_rate;
+        ctx().set_timer(sim::Duration::nanos(1 + static_cast<int64_t>(ctx().rng().exponential(mean_ns))), kArrivalTag);
+    }
     void fetch_map() {
         fetching_ = true;
         ++s_.map_fetches;
@@ -221,6 +238,7 @@ private:
             const uint64_t id = next_id_++;
             Active a;
             a.op = std::move(s_.queue.front());
+            a.result.started_at = ctx().true_now();
             s_.queue.pop_front();
             active_.emplace(id, std::move(a));
             send(id);
@@ -330,7 +348,9 @@ struct Rig {
 
     // lock_service: leases from the real lock service (3 replicas) instead of the table.
     explicit Rig(uint64_t seed, PartitionLayerOptions options = {}, bool lock_service = false)
-        : sim(spec(), config(seed)), streams(sim, stream_options()) {
+        : Rig(seed, std::move(options), spec(), lock_service) {}
+    Rig(uint64_t seed, PartitionLayerOptions options, sim::TopologySpec topology, bool lock_service = false)
+        : sim(std::move(topology), config(seed)), streams(sim, stream_options()) {
         if (options.servers == 0) options.servers = 3;
         if (options.managers == 0) options.managers = 3;
         leases.lease = options.config.lease;
@@ -345,9 +365,9 @@ struct Rig {
         layer = deploy_partition_layer(sim, streams, std::move(options));
         client_node = sim.add_client(0);
     }
-    static sim::TopologySpec spec() {
+    static sim::TopologySpec spec(int racks = 6, int nodes_per_rack = 4, int power_domains = 3) {
         sim::TopologySpec t;
-        t.regions.push_back(sim::RegionSpec{"r", {sim::StampSpec{"s", 6, 4, 3, {}, 5}}});
+        t.regions.push_back(sim::RegionSpec{"r", {sim::StampSpec{"s", racks, nodes_per_rack, power_domains, {}, 5}}});
         return t;
     }
     static sim::SimulationConfig config(uint64_t seed) {
@@ -360,8 +380,9 @@ struct Rig {
         o.config.extent_seal_size_bytes = int64_t{64} << 20;
         return o;
     }
-    void client(ClientScript& script, sim::Port port = models::ports::kClientFirst) {
-        sim.add_service(client_node, port, [this, &script](sim::Context& ctx) {
+    void client(ClientScript& script, sim::Port port = models::ports::kClientFirst) { client(script, port, client_node); }
+    void client(ClientScript& script, sim::Port port, sim::NodeId node) {
+        sim.add_service(node, port, [this, &script](sim::Context& ctx) {
             return std::make_unique<FrontEnd>(ctx, layer->managers(), script);
         });
     }

@@ -66,7 +66,11 @@ TEST_CASE("partition manager state: init, assign, split and merge keep metadata 
     auto mres = sm.execute(*merge);
     REQUIRE(mres->ok);
     const RangeMeta& merged = sm.data().meta.at(mres->created[0]);
-    CHECK(merged.meta_streams.size() == 5);  // parent, left, parent, right, own
+    // Parent, left, right, own: the shared parent once (read twice, its older records
+    // would supersede the left child's).
+    CHECK(merged.meta_streams == std::vector<std::string>{own_meta_stream(mid), own_meta_stream(res->created[0]),
+                                                          own_meta_stream(res->created[1]),
+                                                          own_meta_stream(mres->created[0])});
     CHECK(sm.data().splits == 1);
     CHECK(sm.data().merges == 1);
     CHECK(sm.map().find(mres->created[0])->range == KeyRange{key_of(100), key_of(200)});
