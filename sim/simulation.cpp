@@ -60,9 +60,20 @@ Simulation::~Simulation() {
 void Simulation::fold(int64_t time_ns, uint64_t kind, uint32_t node) {
     fingerprint_ = mix64(fingerprint_ + static_cast<uint64_t>(time_ns) * 0x9e3779b97f4a7c15ULL +
                          kind * 0xc2b2ae3d27d4eb4fULL + node);
+    if (event_log_ != nullptr) [[unlikely]] event_log_->record(time_ns, kind, node, fingerprint_);
 }
 
-void Simulation::fold_fingerprint(uint64_t value) { fingerprint_ = mix64(fingerprint_ ^ value); }
+void Simulation::label_event(std::string_view label, uint16_t port) {
+    if (event_log_->wants_label()) event_log_->label_last(label, port);
+}
+
+void Simulation::fold_fingerprint(uint64_t value) {
+    fingerprint_ = mix64(fingerprint_ ^ value);
+    if (event_log_ != nullptr) [[unlikely]] {
+        event_log_->record(now_.ns(), value, kNoNodeIndex, fingerprint_);
+        label_event("history", 0);
+    }
+}
 
 void Simulation::push(Event e) {
     SIM_ASSERT(e.time_ns >= now_.ns(), "event scheduled in the past: " << e.time_ns << " < " << now_.ns());
@@ -315,6 +326,7 @@ void Simulation::deliver(const Event& e) {
     MessagePtr m = pool_.adopt(raw);
     Node& n = nodes_[e.node];
     fold(e.time_ns, m->kind, e.node);
+    if (event_log_ != nullptr) [[unlikely]] label_event(m->name(), e.port);
     if (!n.up() || m->dst_incarnation != n.incarnation) {
         ++stale_deliveries_;
         return;
@@ -333,6 +345,7 @@ void Simulation::dispatch(const Event& e) {
         case EventType::kHandler:
             ++events_;
             fold(e.time_ns, kKindHandler ^ e.b, kNoNodeIndex);
+            if (event_log_ != nullptr) [[unlikely]] label_event("kernel.handler", 0);
             reinterpret_cast<EventHandler*>(e.a)->on_event(*this, e.b);
             return;
         case EventType::kKernelTimer: {
@@ -341,6 +354,7 @@ void Simulation::dispatch(const Event& e) {
             if (!t.live || t.gen != static_cast<uint32_t>(e.a >> 32)) return;  // cancelled
             ++events_;
             fold(e.time_ns, kKindTimer, kNoNodeIndex);
+            if (event_log_ != nullptr) [[unlikely]] label_event("kernel.timer", 0);
             EventHandler* h = t.handler;
             const uint64_t arg = t.arg;
             std::function<void()> fn = std::move(t.fn);
@@ -377,6 +391,7 @@ void Simulation::dispatch(const Event& e) {
             const uint32_t inc = t.incarnation;
             free_timer(slot);
             fold(e.time_ns, kKindActorTimer ^ e.port, e.node);
+            if (event_log_ != nullptr) [[unlikely]] label_event("actor.timer", e.port);
             if (!n.up() || inc != n.incarnation) break;
             if (Service* s = find_service(n, e.port); s != nullptr && s->actor) s->actor->on_timer(e.b);
             break;
@@ -384,6 +399,7 @@ void Simulation::dispatch(const Event& e) {
         case EventType::kDiskDone: {
             n.disk.on_complete();
             fold(e.time_ns, kKindDisk ^ e.port, e.node);
+            if (event_log_ != nullptr) [[unlikely]] label_event("actor.io", e.port);
             const uint32_t inc = static_cast<uint32_t>(e.a);
             IoStatus status = static_cast<IoStatus>((e.a >> 32) & 0xff);
             const uint32_t gen = static_cast<uint32_t>(e.a >> 40);

@@ -14,7 +14,9 @@
 // delay / (1 + drift) of true time.
 //
 // Fingerprint: every dispatched event folds (time, kind, node) into a 64-bit hash; two
-// runs with the same inputs and seed have the same fingerprint, bit for bit.
+// runs with the same inputs and seed have the same fingerprint, bit for bit. An optional
+// EventLog (sim/event_log.h) records the folds, to name where two runs diverged; without
+// one the hot path pays a single null check per event.
 #pragma once
 
 #include <cstdint>
@@ -27,6 +29,7 @@
 #include "sim/actor.h"
 #include "sim/check.h"
 #include "sim/disk.h"
+#include "sim/event_log.h"
 #include "sim/event_queue.h"
 #include "sim/message.h"
 #include "sim/network.h"
@@ -78,6 +81,8 @@ public:
     uint64_t fingerprint() const { return fingerprint_; }
     // Folds outside data (e.g. the operation history) into the fingerprint.
     void fold_fingerprint(uint64_t value);
+    // Records every later fold into `log` (nullptr: stop). The caller owns the log.
+    void set_event_log(EventLog* log) { event_log_ = log; }
 
     // --- scheduling for kernel-level code ---------------------------------------------
     void post(Time at, EventHandler* handler, uint64_t arg);
@@ -170,6 +175,8 @@ private:
     uint32_t alloc_timer();
     void free_timer(uint32_t slot);
     void fold(int64_t time_ns, uint64_t kind, uint32_t node);
+    // Names the event just folded in the event log. REQUIRES: event_log_ != nullptr.
+    void label_event(std::string_view label, uint16_t port);
 
     SimulationConfig config_;
     Topology topology_;
@@ -191,6 +198,7 @@ private:
     uint64_t stale_deliveries_ = 0;
     uint32_t current_node_ = UINT32_MAX;
     bool stop_requested_ = false;
+    EventLog* event_log_ = nullptr;
 };
 
 }  // namespace sim
