@@ -22,6 +22,7 @@ constexpr uint64_t kIdMask = (uint64_t{1} << kIdBits) - 1;
 constexpr sim::Duration kTick = sim::Duration::millis(100);
 // A map fetch that got no leader's answer in this long is sent again.
 constexpr sim::Duration kMapFetchRetry = sim::Duration::millis(200);
+constexpr sim::Duration kMapFetchGap = sim::Duration::millis(50);
 
 std::string_view op_name(part::BlobOp op) {
     switch (op) {
@@ -92,7 +93,7 @@ void FrontEnd::on_message(sim::MessagePtr m) {
 void FrontEnd::on_timer(uint64_t tag) {
     if (tag == kTickTag) {
         const sim::Time now = ctx().now();
-        if (map_stale() && (!fetching_ || now - fetch_started_ >= kMapFetchRetry)) fetch_map();
+        if ((map_stale() || map_suspect_) && (!fetching_ || now - fetch_started_ >= kMapFetchRetry)) fetch_map();
         // Requests past their deadline (e.g. waiting for a map that never comes).
         std::vector<uint64_t> expired;
         for (const auto& [id, a] : active_) {
@@ -147,12 +148,13 @@ void FrontEnd::handle_map(const part::MapReply& r) {
     }
     if (!fetching_) return;
     fetching_ = false;
+    map_suspect_ = false;
     std::vector<uint64_t> waiting;
-    for (auto& [id, a] : active_) {
-        if (a.waiting_for_map) waiting.push_back(id);
-    }
+    waiting.swap(waiting_for_map_);
     for (uint64_t id : waiting) {
-        active_.at(id).waiting_for_map = false;
+        auto it = active_.find(id);
+        if (it == active_.end() || !it->second.waiting_for_map) continue;
+        it->second.waiting_for_map = false;
         send_attempt(id);
     }
 }
@@ -204,6 +206,7 @@ void FrontEnd::send_attempt(uint64_t id) {
         return finish(id, ClientStatus::kTimeout);
     }
     if (ranges_.empty() || (map_stale() && fetching_)) {
+        if (!a.waiting_for_map) waiting_for_map_.push_back(id);
         a.waiting_for_map = true;
         if (!fetching_) fetch_map();
         return;
@@ -245,7 +248,15 @@ void FrontEnd::retry_later(uint64_t id, bool refresh_map) {
     by_partition_request_.erase(a.partition_request);
     a.partition_request = 0;
     ++a.attempt_seq;  // a late answer or timer of the previous attempt is void
-    if (refresh_map && !options_.stale_partition_map && !fetching_) fetch_map();
+    // At most one map fetch per kMapFetchGap: a burst of kNotMine answers (a range moved
+    // under many requests) costs one fetch, and the tick catches up with a suspect map.
+    if (refresh_map && !options_.stale_partition_map) {
+        if (!fetching_ && ctx().now() - fetch_started_ >= kMapFetchGap) {
+            fetch_map();
+        } else {
+            map_suspect_ = true;
+        }
+    }
     // Exponential backoff from retry_backoff, at most 1 s, never past the deadline.
     const int shift = std::min(a.attempts, 6);
     sim::Duration wait = options_.retry_backoff * (int64_t{1} << shift);

@@ -170,7 +170,9 @@ private:
     std::vector<partition::RangeInfo> ranges_;
     std::vector<sim::Address> servers_;
     bool fetching_ = false;
+    bool map_suspect_ = false;  // a server said kNotMine since the last fetch
     sim::Time fetch_started_;
+    std::vector<uint64_t> waiting_for_map_;  // active ids waiting for a map
     std::map<uint64_t, Active> active_;
     std::map<uint64_t, uint64_t> by_partition_request_;  // BlobRequest id -> active id
     uint64_t next_id_ = 1;
