@@ -175,6 +175,7 @@ strm::StreamConfig stream_config(const scenario::StreamConfig& c) {
     out.re_replication_delay = c.re_replication_delay;
     out.heartbeat = c.heartbeat;
     out.node_timeout = c.node_timeout;
+    out.scrub_interval = c.scrub_interval;
     return out;
 }
 

@@ -108,6 +108,8 @@ struct StreamConfig {
     sim::Duration re_replication_delay = sim::Duration::seconds(15);
     sim::Duration heartbeat = sim::Duration::seconds(1);
     sim::Duration node_timeout = sim::Duration::seconds(10);
+    // How often each extent node re-reads and checks its replicas (silent corruption).
+    sim::Duration scrub_interval = sim::Duration::hours(72);
     ErasureCodingConfig erasure_coding;
 };
 

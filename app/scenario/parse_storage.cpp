@@ -80,6 +80,7 @@ void parse_stream(ObjectReader& o, StreamConfig* s) {
                                                   s->heartbeat.to_string() + "), got " +
                                                   s->node_timeout.to_string());
     }
+    s->scrub_interval = o.duration_or("scrub_interval", "72h", DurationMin::kPositive);
     ObjectReader ec = sub(o, "erasure_coding");
     s->erasure_coding.enabled = ec.boolean_or("enabled", false);
     std::string scheme = ec.string_or("scheme", "lrc-12-2-2");
