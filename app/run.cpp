@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cinttypes>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 #include <ostream>
 
@@ -18,6 +19,7 @@
 #include "reports/html_report.h"
 #include "reports/outputs.h"
 #include "sim/check.h"
+#include "sim/event_log.h"
 
 #ifndef STAMPSIM_SOURCE_DIR
 #define STAMPSIM_SOURCE_DIR "."
@@ -65,7 +67,10 @@ RunSummary run_scenario(const RunRequest& request, std::ostream& out, std::ostre
     scenario::LoadOptions lo;
     lo.overrides = request.overrides;
     lo.seed = request.seed;
-    auto loaded = scenario::load_scenario_file(request.file, lo);
+    auto loaded = request.scenario_text.empty()
+                      ? scenario::load_scenario_file(request.file, lo)
+                      : scenario::load_scenario_text(request.scenario_text, request.file,
+                                                     std::filesystem::path(request.file).parent_path(), lo);
     if (!loaded.ok()) {
         for (const auto& m : loaded.messages()) err << m << "\n";
         summary.exit_code = kExitBadInput;
@@ -90,6 +95,11 @@ RunSummary run_scenario(const RunRequest& request, std::ostream& out, std::ostre
         wo.resolved = loaded.resolved;
         wo.version = STAMPSIM_VERSION;
         World world(s, s.seed, std::move(wo));
+        if (request.event_log != nullptr) {
+            world.sim().set_event_log(request.event_log);
+            for (const auto& n : world.sim().topology().nodes()) summary.node_names.push_back(n.name);
+        }
+        if (request.before_run) request.before_run(world.sim());
         if (!request.quiet) {
             int nodes = 0, stamps = 0;
             for (const auto& r : s.topology.regions) {

@@ -9,10 +9,16 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <iosfwd>
 #include <optional>
 #include <string>
 #include <vector>
+
+namespace sim {
+class EventLog;
+class Simulation;
+}  // namespace sim
 
 namespace app {
 
@@ -24,6 +30,14 @@ struct RunRequest {
     bool quiet = false;                  // no header, schedule or progress
     bool progress = false;               // progress line on `err` (a terminal)
     bool write_outputs = true;           // false: run and judge only (sweeps)
+    // Non-empty: the scenario's JSON text, run instead of reading `file` (which still
+    // names it in messages; its folder resolves trace paths). `stampsim shrink` runs
+    // candidate scenarios this way.
+    std::string scenario_text;
+    // Records the run's fingerprint folds (determinism checks); not owned.
+    sim::EventLog* event_log = nullptr;
+    // Called once the world is built, before anything runs (tests perturb runs with it).
+    std::function<void(sim::Simulation&)> before_run;
 };
 
 struct RunSummary {
@@ -38,6 +52,7 @@ struct RunSummary {
     uint64_t events = 0;
     uint64_t ops = 0;
     std::string out_dir;
+    std::vector<std::string> node_names;  // by node index; only with event_log
 };
 
 RunSummary run_scenario(const RunRequest& request, std::ostream& out, std::ostream& err);
