@@ -6,6 +6,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "reports/checks/register_zones.h"
 #include "sim/check.h"
 
 namespace reports {
@@ -35,18 +36,88 @@ uint64_t mix64(uint64_t x) {
     return x ^ (x >> 31);
 }
 
-// The Wing-Gong/Lowe search over one piece of one blob's history, with reusable buffers.
+// The Wing-Gong/Lowe search over one piece of one blob's history, with reusable buffers,
+// and the zone test (register_zones.h) for the pieces it decides.
+//
+// Dead writes. A write is dead in a run when no read of the run (the final read
+// included) returns its value. The search leaves dead writes out of the event list and
+// only asks that each can be slotted in; that removes the subsets of concurrent dead
+// writes (dozens of puts stalled behind a slow disk, whose values nobody read) from the
+// memo, where they made the search exponential. Why that is exact:
+//  (A) In a linearization L a dead write d is followed by a write or ends L (a read
+//      right after it would return its value). With a final read it cannot end L.
+//  (B) So d's value is never seen: taking d out of L leaves L legal, and d may go into
+//      any gap of L that sits right before a live (non-dead) write, or at the end when
+//      there is no final read, as long as real time allows it there: every operation
+//      before the gap is invoked no later than d completes (P), and every operation after
+//      it completes no earlier than d is invoked (Q).
+//  (C) Each dead write needing such a gap on its own is enough: if d1 precedes d2 in real
+//      time, the latest gap allowed for d1 is no later than the latest allowed for d2 (P
+//      for d1 implies P for d2; if d1's latest gap fails Q for d2, d2's gaps are all
+//      later), and dead writes sharing a gap go in real-time order.
+// The search builds the live part of L in order and tracks which dead writes have had a
+// gap. When a live write y is linearized, the gap before it has Q exactly for the dead
+// writes invoked no later than the bound: the earliest complete among the live
+// operations still to go (y included), i.e. the first return left in the event list. It
+// has P for every dead write d not yet placed: a dead write not yet placed forbids
+// linearizing a read invoked after it completed (the barrier: that read would be in P of
+// every later gap), and each live write p already in was linearized while d was not
+// placed, so d was invoked after the bound at p's step, which is at least p's own
+// invocation. So y places exactly the not-yet-placed dead writes invoked by the bound.
+// The bound only grows along a path, so the dead writes placed are always a prefix of
+// them in invoke order, and one count (satisfied_) says which; it is part of the memo
+// key. A write is never stopped by the barrier: a callable write invoked after d
+// completed has the bound past d's invocation, so it places d. A run without a final
+// read places the leftovers at the end, where P holds by the barrier. A dead write of
+// unknown outcome is dropped: by (B) leaving it out of L keeps L legal (with no final
+// read, L may end in it; then the run's end value is free anyway). The read-first
+// pruning stays exact when it only counts reads the barrier lets through: moving such a
+// read earlier keeps (P) for every dead write not yet placed, and (Q) only gains; a dead
+// write already placed keeps its gap in the prefix.
 class Searcher {
 public:
-    Searcher(const std::vector<uint8_t>& allowed, uint64_t max_steps)
-        : allowed_(allowed), max_steps_(max_steps) {}
+    Searcher(const std::vector<uint8_t>& allowed, uint64_t max_steps, bool use_zones)
+        : allowed_(allowed), max_steps_(max_steps), use_zones_(use_zones) {}
 
     // Linearizes ops[begin, end) from `start`. With final_read != kNone a read of that
     // value is added after everything, so success means the piece can end in it. On
     // success *final_state is the register's value after the piece.
+    // REQUIRES: final_state is null or the piece has no writes.
     Verdict run(const std::vector<LinOp>& ops, size_t begin, size_t end, uint32_t start,
                 uint32_t final_read, uint32_t* final_state) {
-        load(ops, begin, end, final_read);
+        load(ops, begin, end, start, final_read);
+        SIM_ASSERT(final_state == nullptr || dead_.empty(),
+                   "an end value asked of a piece with writes");
+        if (use_zones_ && final_state == nullptr && zones_apply(start)) {
+            ++zone_runs_;
+            zone_ops_.clear();
+            for (const LinOp& o : ops_)
+                zone_ops_.push_back({o.invoke, o.complete, o.write, o.value});
+            for (const LinOp& o : dead_)
+                zone_ops_.push_back({o.invoke, o.complete, true, kZoneUnread});
+            return zones_.linearizable(zone_ops_, start) ? Verdict::kOk : Verdict::kViolation;
+        }
+        ++search_runs_;
+        load_events();
+        return search(start, final_state);
+    }
+
+    uint64_t zone_runs() const { return zone_runs_; }
+    uint64_t search_runs() const { return search_runs_; }
+
+private:
+    struct Event {
+        int64_t time;
+        bool is_return;
+        int op;
+    };
+    struct Frame {
+        int op;
+        uint32_t state_before;
+        uint32_t satisfied_before;
+    };
+
+    Verdict search(uint32_t start, uint32_t* final_state) {
         const int n = static_cast<int>(ops_.size());
         const int head = 2 * n;
         uint32_t state = start;
@@ -55,57 +126,67 @@ public:
         stack_.clear();
         cache_.clear();
         pool_.clear();
+        satisfied_ = 0;
         while (next_[head] != -1) {
             if (++steps > max_steps_) return Verdict::kInconclusive;
             const Event& ev = events_[entry];
             if (!ev.is_return) {
                 const int op = ev.op;
-                uint32_t after = 0;
-                if (ops_[op].write && ops_[op].value != state && state_still_needed(state)) {
+                const LinOp& o = ops_[op];
+                if (!o.write && o.invoke > barrier()) {
+                    // A dead write not yet placed completed before this read was invoked.
+                    entry = next_[entry];
+                    continue;
+                }
+                if (o.write && o.value != state && state_still_needed(state)) {
                     // Reads of the current value remain and nothing left can write it
                     // again: any write now strands them, so the branch is dead.
                     entry = next_[entry];
                     continue;
                 }
-                if (ops_[op].write && read_of_state_pending(entry, state)) {
+                if (o.write && read_of_state_pending(entry, state)) {
                     // A pending read of the current value may go first without loss of
                     // generality (it changes nothing and no return stands between), so
                     // trying this write before it is never needed.
                     entry = next_[entry];
                     continue;
                 }
-                if (step(state, ops_[op], &after)) {
+                if (o.write && unlinearized_writes_[o.value] > 1 && earlier_twin_callable(op)) {
+                    // Symmetry: another callable write of the same value completes first;
+                    // linearizing that one first is never worse (see earlier_twin_callable).
+                    entry = next_[entry];
+                    continue;
+                }
+                uint32_t after = 0;
+                if (step(state, o, &after)) {
+                    const uint32_t satisfied_before = satisfied_;
+                    if (o.write) satisfied_ = dead_placed_before(first_return_time(entry));
                     set(op);
                     if (remember(after)) {
-                        stack_.push_back({op, state});
+                        stack_.push_back({op, state, satisfied_before});
                         state = after;
                         lift(op);
                         entry = next_[head];
                         continue;
                     }
                     clear(op);
+                    satisfied_ = satisfied_before;
                 }
                 entry = next_[entry];
             } else {
                 if (stack_.empty()) return Verdict::kViolation;
-                auto [op, before] = stack_.back();
+                const Frame f = stack_.back();
                 stack_.pop_back();
-                state = before;
-                clear(op);
-                unlift(op);
-                entry = next_[call_[op]];
+                state = f.state_before;
+                satisfied_ = f.satisfied_before;
+                clear(f.op);
+                unlift(f.op);
+                entry = next_[call_[f.op]];
             }
         }
         if (final_state) *final_state = state;
         return Verdict::kOk;
     }
-
-private:
-    struct Event {
-        int64_t time;
-        bool is_return;
-        int op;
-    };
 
     bool step(uint32_t state, const LinOp& op, uint32_t* after) const {
         if (op.write) {
@@ -125,23 +206,114 @@ private:
         return unlinearized_reads_[state] > 0 && unlinearized_writes_[state] == 0;
     }
 
-    // Whether a call after `entry` and before the next return is a read of `state`.
+    // Whether a call after `entry` and before the next return is a read of `state` that
+    // the barrier lets through.
     bool read_of_state_pending(int entry, uint32_t state) const {
         if (state == kWild) return false;  // a read from kWild chooses the value: not free
+        const int64_t bar = barrier();
         for (int e = next_[entry]; e != -1 && !events_[e].is_return; e = next_[e]) {
             const LinOp& o = ops_[events_[e].op];
-            if (!o.write && o.value == state) return true;
+            if (!o.write && o.value == state && o.invoke <= bar) return true;
         }
         return false;
     }
 
-    void load(const std::vector<LinOp>& ops, size_t begin, size_t end, uint32_t final_read) {
-        ops_.assign(ops.begin() + static_cast<long>(begin), ops.begin() + static_cast<long>(end));
+    // Whether another callable write of op's value comes first in (complete, index)
+    // order. Then a linearization that continues with op gives one that continues with
+    // that write t instead: swap the two (same value, so every read sees the same).
+    // Real time holds: t is callable, so nothing left must precede it; everything
+    // between the two places was before t in L, so invoked no later than t completed,
+    // which is no later than op completes; op is callable too, so everything after
+    // completes no earlier than op was invoked. Dead writes keep their gaps: a gap
+    // between the two places now has t before it instead of op and op after it instead
+    // of t; (Q) only gains (op completes no earlier than t), and (P) can fail for a dead
+    // write d only if t was invoked after d completed; then every live operation still
+    // to go completes after d (t is callable), so the gap right after the prefix, before
+    // t, serves d. The write t is not pruned itself: the stranding rules treat writes of
+    // one value alike, and t comes first in the order.
+    bool earlier_twin_callable(int op) const {
+        const LinOp& o = ops_[op];
+        for (int e = next_[2 * static_cast<int>(ops_.size())]; e != -1 && !events_[e].is_return;
+             e = next_[e]) {
+            const int t = events_[e].op;
+            if (t == op || !ops_[t].write || ops_[t].value != o.value) continue;
+            if (ops_[t].complete < o.complete || (ops_[t].complete == o.complete && t < op))
+                return true;
+        }
+        return false;
+    }
+
+    // The time of the first return left in the event list after `entry` (a call): the
+    // earliest complete among the live operations not yet linearized.
+    int64_t first_return_time(int entry) const {
+        int e = entry;
+        while (!events_[e].is_return) e = next_[e];
+        return events_[e].time;
+    }
+
+    // How many dead writes (in invoke order) are invoked no later than `bound`.
+    uint32_t dead_placed_before(int64_t bound) const {
+        auto it = std::upper_bound(dead_invoke_.begin() + satisfied_, dead_invoke_.end(), bound);
+        return static_cast<uint32_t>(it - dead_invoke_.begin());
+    }
+
+    // The earliest complete of a dead write not yet placed (kInf: none).
+    int64_t barrier() const { return dead_min_complete_[satisfied_]; }
+
+    // Splits the run into its live operations (ops_, the final read last) and its dead
+    // writes of known outcome (dead_); ops come sorted by invocation, and so do both.
+    void load(const std::vector<LinOp>& ops, size_t begin, size_t end, uint32_t start,
+              uint32_t final_read) {
+        uint32_t values = std::max(kWild, start == kWild ? 0 : start) + 1;
+        int64_t last = 0;
+        for (size_t i = begin; i < end; ++i) {
+            values = std::max(values, ops[i].value + 1);
+            last = std::max(last, ops[i].complete);
+        }
         if (final_read != kNone) {
-            int64_t last = 0;
-            for (const auto& o : ops_) last = std::max(last, o.complete);
             SIM_ASSERT(last < kInf - 2, "a final read after an unknown-outcome write");
-            ops_.push_back(LinOp{0, last + 1, last + 1, false, final_read});
+            values = std::max(values, final_read + 1);
+        }
+        read_.assign(values, 0);
+        for (size_t i = begin; i < end; ++i)
+            if (!ops[i].write) read_[ops[i].value] = 1;
+        if (final_read != kNone) read_[final_read] = 1;
+        ops_.clear();
+        dead_.clear();
+        for (size_t i = begin; i < end; ++i) {
+            const LinOp& o = ops[i];
+            if (o.write && !read_[o.value]) {
+                if (o.complete != kInf) dead_.push_back(o);
+                continue;
+            }
+            ops_.push_back(o);
+        }
+        if (final_read != kNone) ops_.push_back(LinOp{0, last + 1, last + 1, false, final_read});
+        unlinearized_reads_.assign(values, 0);
+        unlinearized_writes_.assign(values, 0);
+        for (const auto& o : ops_)
+            ++(o.write ? unlinearized_writes_ : unlinearized_reads_)[o.value];
+    }
+
+    // Whether the zone test applies: a known start, every live value written at most
+    // once and not the start value, no unknown outcome left. Dead writes each get a value
+    // of their own there (kZoneUnread), which changes nothing since nothing reads theirs.
+    bool zones_apply(uint32_t start) const {
+        if (start == kWild) return false;
+        for (const LinOp& o : ops_) {
+            if (o.complete == kInf) return false;
+            if (o.write && (o.value == start || unlinearized_writes_[o.value] > 1)) return false;
+        }
+        return true;
+    }
+
+    // The search's structures for the run load() chose.
+    void load_events() {
+        dead_invoke_.resize(dead_.size());
+        dead_min_complete_.assign(dead_.size() + 1, kInf);
+        for (size_t i = dead_.size(); i-- > 0;) {
+            dead_invoke_[i] = dead_[i].invoke;
+            dead_min_complete_[i] = std::min(dead_min_complete_[i + 1], dead_[i].complete);
         }
         const int n = static_cast<int>(ops_.size());
         events_.clear();
@@ -178,11 +350,6 @@ private:
             reach_[i] = static_cast<int>(past - ops_.begin()) - 1;
             if (ops_[i].complete == kInf) infinite_.push_back(i);
         }
-        uint32_t values = kWild + 1;
-        for (const auto& o : ops_) values = std::max(values, o.value + 1);
-        unlinearized_reads_.assign(values, 0);
-        unlinearized_writes_.assign(values, 0);
-        for (const auto& o : ops_) ++(o.write ? unlinearized_writes_ : unlinearized_reads_)[o.value];
         words_.assign(static_cast<size_t>(n + 63) / 64, 0);
         first_ = 0;
         advance_first();
@@ -218,12 +385,14 @@ private:
         }
     }
 
-    // Adds (linearized set, state) to the memo; false if it was there. The set is encoded
-    // as the first unlinearized finite op plus the linearized ops that may come before it
-    // (those up to its reach) and the linearized unknown-outcome writes.
+    // Adds (linearized set, dead writes placed, state) to the memo; false if it was
+    // there. The set is encoded as the first unlinearized finite op plus the linearized
+    // ops that may come before it (those up to its reach) and the linearized
+    // unknown-outcome writes.
     bool remember(uint32_t state) {
         key_.clear();
         key_.push_back(state);
+        key_.push_back(satisfied_);
         key_.push_back(static_cast<uint32_t>(first_));
         const int n = static_cast<int>(ops_.size());
         if (first_ < n)
@@ -256,17 +425,27 @@ private:
 
     const std::vector<uint8_t>& allowed_;
     uint64_t max_steps_;
-    std::vector<LinOp> ops_;
+    bool use_zones_;
+    uint64_t zone_runs_ = 0;
+    uint64_t search_runs_ = 0;
+    std::vector<LinOp> ops_;   // the live operations of the run, by invocation
+    std::vector<LinOp> dead_;  // its dead writes of known outcome, by invocation
+    std::vector<int64_t> dead_invoke_;
+    std::vector<int64_t> dead_min_complete_;  // [i]: min complete of dead_[i..]
+    std::vector<uint8_t> read_;               // per value: read in this run
     std::vector<Event> events_;
     std::vector<int> next_, prev_, call_, ret_, reach_, infinite_;
     std::vector<uint64_t> words_;
     std::vector<uint32_t> unlinearized_reads_;   // per value, in this piece
     std::vector<uint32_t> unlinearized_writes_;  // per value, in this piece
     int first_ = 0;
-    std::vector<std::pair<int, uint32_t>> stack_;
+    uint32_t satisfied_ = 0;  // dead_[0, satisfied_) have their gap
+    std::vector<Frame> stack_;
     std::vector<uint32_t> key_;
     std::vector<uint32_t> pool_;  // entries: [next in chain, length, key...]
     std::unordered_map<uint64_t, uint32_t> cache_;
+    std::vector<ZoneOp> zone_ops_;
+    ZoneChecker zones_;
 };
 
 // Checks ops (sorted by invocation) piece by piece from quiescent points.
@@ -435,7 +614,7 @@ LinearizabilityResult check_linearizable_history(const obs::History& history,
     });
 
     std::vector<uint8_t> allowed;
-    Searcher searcher(allowed, options.max_steps_per_piece);
+    Searcher searcher(allowed, options.max_steps_per_piece, options.zone_check);
     std::unordered_map<std::pair<uint64_t, int64_t>, uint32_t, PairHash> value_ids;
     std::vector<LinOp> ops;
     std::vector<uint32_t> writers;       // per value: writes of it
@@ -523,6 +702,8 @@ LinearizabilityResult check_linearizable_history(const obs::History& history,
         return x.first_unexplained < y.first_unexplained;
     });
     result.first = std::move(found);
+    result.zone_checks = searcher.zone_runs();
+    result.searches = searcher.search_runs();
     return result;
 }
 
@@ -540,6 +721,8 @@ CheckResult check_linearizability(const obs::History& history,
     c.figures["unknown_writes"] = r.unknown_writes;
     c.figures["unknown_writes_dropped"] = r.unknown_writes_dropped;
     c.figures["largest_history"] = r.largest_history;
+    c.figures["zone_checks"] = r.zone_checks;
+    c.figures["searches"] = r.searches;
     std::ostringstream detail;
     if (c.held) {
         detail << "all " << r.histories << " blob histories (" << r.operations

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <map>
+#include <set>
 #include <vector>
 
 #include "reports/checks/linearizable.h"
@@ -313,6 +315,52 @@ bool brute_force_linearizable(const obs::History& h) {
     return false;
 }
 
+// The same question as brute_force_linearizable, exhaustively but with memory: a
+// depth-first search over which operation goes next, remembering (operations placed,
+// register value) pairs from which no order works. An operation may go next when no
+// operation left with a known outcome completed before it was invoked; unknown-outcome
+// writes may be left out. Exact, and fast enough for about twenty operations.
+bool oracle_linearizable(const obs::History& h) {
+    struct O {
+        int64_t invoke, complete;
+        bool write, unknown;
+        uint64_t value;  // 0: absent
+    };
+    std::vector<O> ops;
+    for (const auto& op : h.ops()) {
+        if (op.is_read() && op.status != OpStatus::kOk && op.status != OpStatus::kNotFound) continue;
+        if (op.is_write() && obs::write_outcome(op) == obs::Outcome::kNotApplied) continue;
+        const bool unknown = op.is_write() && obs::write_outcome(op) == obs::Outcome::kUnknown;
+        const uint64_t value = op.kind == OpKind::kPut || (op.is_read() && op.status == OpStatus::kOk) ? op.fingerprint : 0;
+        ops.push_back({op.invoke.ns(), op.complete.ns(), op.is_write(), unknown, value});
+    }
+    REQUIRE(ops.size() <= 30);
+    const int n = static_cast<int>(ops.size());
+    std::set<std::pair<uint32_t, uint64_t>> failed;
+    std::function<bool(uint32_t, uint64_t)> from = [&](uint32_t placed, uint64_t state) {
+        bool done = true;
+        for (int i = 0; i < n; ++i)
+            if (!(placed >> i & 1) && !ops[i].unknown) done = false;
+        if (done) return true;
+        if (failed.count({placed, state})) return false;
+        for (int c = 0; c < n; ++c) {
+            if (placed >> c & 1) continue;
+            bool blocked = false;
+            for (int r = 0; r < n && !blocked; ++r)
+                if (r != c && !(placed >> r & 1) && !ops[r].unknown && ops[r].complete < ops[c].invoke) blocked = true;
+            if (blocked) continue;
+            if (ops[c].write) {
+                if (from(placed | 1u << c, ops[c].value)) return true;
+            } else if (ops[c].value == state && from(placed | 1u << c, state)) {
+                return true;
+            }
+        }
+        failed.insert({placed, state});
+        return false;
+    };
+    return from(0, 0);
+}
+
 }  // namespace
 
 TEST_CASE("linearizable: agrees with brute force on random small histories") {
@@ -339,8 +387,358 @@ TEST_CASE("linearizable: agrees with brute force on random small histories") {
         CAPTURE(trial);
         REQUIRE(r.inconclusive == 0);
         REQUIRE((r.violations == 0) == expected);
+        // The same verdict from the search alone, and from the memoized oracle used on
+        // larger histories below.
+        reports::LinearizabilityOptions search_only;
+        search_only.zone_check = false;
+        auto s = reports::check_linearizable_history(b.h, search_only);
+        REQUIRE(s.inconclusive == 0);
+        REQUIRE((s.violations == 0) == expected);
+        REQUIRE(oracle_linearizable(b.h) == expected);
+        if (!expected) REQUIRE(r.first.at(0).window == s.first.at(0).window);
         if (!expected) ++violations;
     }
     MESSAGE(violations << " of 3000 random histories were not linearizable");
     CHECK(violations > 300);
+}
+
+namespace {
+
+// One blob's history from a correct register, shaped like a stall: long puts (and a few
+// deletes) that overlap one another, short reads before, during and after them; some
+// writes time out (applied or not). Each operation takes effect at a random instant
+// inside its interval. With probability `corrupt` one read then returns another value
+// (written, absent, or the old one), which may or may not break linearizability. Reads
+// are the operations that are neither puts (half) nor deletes (delete_share).
+void concurrent_puts(sim::Rng& rng, Builder& b, int n, double corrupt, double delete_share = 0.08) {
+    struct Spec {
+        OpKind kind;
+        int64_t s, e;
+        uint64_t fp;
+        OpStatus status;
+        int64_t at;
+        bool applies;
+    };
+    std::vector<Spec> specs;
+    uint64_t next_fp = 1;
+    for (int i = 0; i < n; ++i) {
+        Spec sp{OpKind::kGet, 0, 0, 0, OpStatus::kOk, 0, true};
+        double u = rng.uniform01();
+        if (u < 0.5 + delete_share) {
+            sp.kind = u < 0.5 ? OpKind::kPut : OpKind::kDelete;
+            if (rng.bernoulli(0.75)) {  // stalled: long, overlapping the others
+                sp.s = static_cast<int64_t>(rng.below(30));
+                sp.e = sp.s + 20 + static_cast<int64_t>(rng.below(50));
+            } else {
+                sp.s = static_cast<int64_t>(rng.below(90));
+                sp.e = sp.s + 1 + static_cast<int64_t>(rng.below(5));
+            }
+            if (sp.kind == OpKind::kPut) sp.fp = next_fp++;
+            if (rng.bernoulli(0.1)) {
+                sp.status = OpStatus::kTimeout;
+                sp.applies = rng.bernoulli(0.5);
+            }
+        } else {
+            sp.s = static_cast<int64_t>(rng.below(100));
+            sp.e = sp.s + 1 + static_cast<int64_t>(rng.below(4));
+        }
+        sp.at = sp.s + static_cast<int64_t>(rng.below(static_cast<uint64_t>(sp.e - sp.s + 1)));
+        specs.push_back(sp);
+    }
+    std::vector<size_t> order(specs.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(), [&](size_t x, size_t y) { return specs[x].at < specs[y].at; });
+    uint64_t reg = 0;
+    for (size_t i : order) {
+        Spec& sp = specs[i];
+        if (sp.kind == OpKind::kPut && sp.applies) reg = sp.fp;
+        if (sp.kind == OpKind::kDelete && sp.applies) reg = 0;
+        if (sp.kind == OpKind::kGet) sp.fp = reg;
+    }
+    if (rng.bernoulli(corrupt)) {
+        std::vector<size_t> reads;
+        for (size_t i = 0; i < specs.size(); ++i)
+            if (specs[i].kind == OpKind::kGet) reads.push_back(i);
+        if (!reads.empty()) specs[reads[rng.below(reads.size())]].fp = rng.below(next_fp);
+    }
+    for (const Spec& sp : specs) {
+        if (sp.kind == OpKind::kPut) b.put("k", sp.s, sp.e, sp.fp, sp.status);
+        else if (sp.kind == OpKind::kDelete) b.del("k", sp.s, sp.e, sp.status);
+        else b.get("k", sp.s, sp.e, sp.fp);
+    }
+}
+
+}  // namespace
+
+TEST_CASE("linearizable: agrees with the oracle on many concurrent unique-valued puts") {
+    // The zone test and the search (dead writes, same-value symmetry) against the oracle,
+    // on 3000 stall-shaped histories of 6 to 18 operations.
+    sim::Rng rng(77);
+    int violations = 0, by_zones = 0, dead_heavy = 0;
+    for (int trial = 0; trial < 3000; ++trial) {
+        Builder b;
+        concurrent_puts(rng, b, 6 + static_cast<int>(rng.below(13)), 0.5);
+        CAPTURE(trial);
+        const bool expected = oracle_linearizable(b.h);
+        auto r = reports::check_linearizable_history(b.h);
+        REQUIRE(r.inconclusive == 0);
+        REQUIRE((r.violations == 0) == expected);
+        reports::LinearizabilityOptions search_only;
+        search_only.zone_check = false;
+        auto s = reports::check_linearizable_history(b.h, search_only);
+        REQUIRE(s.inconclusive == 0);
+        REQUIRE((s.violations == 0) == expected);
+        REQUIRE(s.zone_checks == 0);
+        if (!expected) REQUIRE(r.first.at(0).window == s.first.at(0).window);
+        if (!expected) ++violations;
+        if (r.zone_checks > 0) ++by_zones;
+        int puts = 0, read_values = 0;
+        std::set<uint64_t> seen;
+        for (const auto& op : b.h.ops()) {
+            if (op.kind == OpKind::kPut) ++puts;
+            if (op.is_read() && op.status == OpStatus::kOk) seen.insert(op.fingerprint);
+        }
+        read_values = static_cast<int>(seen.size());
+        if (puts - read_values >= 4) ++dead_heavy;
+    }
+    MESSAGE(violations << " of 3000 not linearizable; " << by_zones << " used the zone test; "
+                       << dead_heavy << " had four or more puts nobody read");
+    CHECK(violations > 500);
+    CHECK(violations < 2500);
+    CHECK(by_zones > 1000);
+    CHECK(dead_heavy > 500);
+}
+
+namespace {
+
+// The shape seen behind a slow disk: a blob holds value 1; forty puts are invoked during a
+// second-long stall (and three deletes nobody observes); reads during the stall return
+// the old value; then the puts complete in order, 10 ms apart, every fifth followed by a
+// read of its value; reads after that see the last one. Most puts are never read, so
+// the subsets of them were what the search used to explore (minutes on this history).
+struct Stall {
+    Builder b;
+    std::vector<uint64_t> burst_reads;  // burst_reads[i] reads put 5 * i
+};
+
+Stall stall_history() {
+    Stall st;
+    Builder& b = st.b;
+    b.put("k", 0, 10, 1);
+    b.get("k", 20, 30, 1);
+    for (int i = 0; i < 40; ++i) b.put("k", 100 + 20 * i, 2000 + 10 * i, 100 + static_cast<uint64_t>(i));
+    b.del("k", 150, 2055);
+    b.del("k", 450, 2155);
+    b.del("k", 700, 2305);
+    for (int64_t t = 40; t < 2000; t += 7) b.get("k", t, t + 2, 1);
+    for (int i = 0; i < 40; i += 5)
+        st.burst_reads.push_back(b.get("k", 2002 + 10 * i, 2004 + 10 * i, 100 + static_cast<uint64_t>(i)));
+    for (int64_t t = 2400; t < 2500; t += 10) b.get("k", t, t + 2, 139);
+    return st;
+}
+
+reports::LinearizabilityResult timed_check(const obs::History& h, bool zones, const char* what) {
+    reports::LinearizabilityOptions o;
+    o.zone_check = zones;
+    auto start = std::chrono::steady_clock::now();
+    auto r = reports::check_linearizable_history(h, o);
+    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    MESSAGE(std::string(what) << std::string(zones ? "" : " (search only)") << ": " << r.operations << " ops, " << r.violations
+                 << " violations, " << r.zone_checks << " zone checks, " << r.searches << " searches, "
+                 << secs << " s");
+    return r;
+}
+
+}  // namespace
+
+TEST_CASE("linearizable: forty puts stalled behind a slow disk, completing in order") {
+    for (bool zones : {true, false}) {
+        CAPTURE(zones);
+        Stall st = stall_history();
+        auto r = timed_check(st.b.h, zones, "stall");
+        CHECK(r.violations == 0);
+        CHECK(r.inconclusive == 0);
+        CHECK(r.largest_history > 300);
+        CHECK((r.zone_checks > 0) == zones);
+    }
+}
+
+TEST_CASE("linearizable: a stalled blob whose old value comes back is caught") {
+    for (bool zones : {true, false}) {
+        CAPTURE(zones);
+        // After the read of put 20, a read returns the value from before the stall.
+        Stall st = stall_history();
+        uint64_t bad = st.b.get("k", 2205, 2206, 1);
+        auto r = timed_check(st.b.h, zones, "old value back");
+        REQUIRE(r.violations == 1);
+        CHECK(r.inconclusive == 0);
+        REQUIRE(r.first.size() == 1);
+        const auto& w = r.first[0].window;
+        CHECK(r.first[0].first_unexplained.ns() == 2206 * kMs);
+        CHECK(std::find(w.begin(), w.end(), bad) != w.end());
+        CHECK(std::find(w.begin(), w.end(), st.burst_reads[4]) != w.end());
+    }
+}
+
+TEST_CASE("linearizable: a stalled blob read back at an overwritten put is caught") {
+    for (bool zones : {true, false}) {
+        CAPTURE(zones);
+        // After every put completed and reads saw the last, a read returns put 20's value.
+        Stall st = stall_history();
+        uint64_t bad = st.b.get("k", 2455, 2456, 120);
+        auto r = timed_check(st.b.h, zones, "overwritten put");
+        REQUIRE(r.violations == 1);
+        CHECK(r.inconclusive == 0);
+        REQUIRE(r.first.size() == 1);
+        // The window starts at a quiescent point after the stall: the read alone and the
+        // reads around it that pin the value.
+        const auto& w = r.first[0].window;
+        CHECK(std::find(w.begin(), w.end(), bad) != w.end());
+        CHECK(w.size() < 10);
+    }
+}
+
+namespace {
+
+// Many blobs, 1000 operations a second (35% put, 5% delete, 60% get, a quarter of them
+// on four hot blobs), and every ten seconds a one-second stall: writes invoked during it
+// wait, then complete one after another in invocation order, 50 us apart, each taking
+// effect just before it returns; reads are served at once from the committed value. A
+// correct register, so linearizable by construction.
+Generated generate_stalls(uint64_t seed, int keys, int64_t duration_ms) {
+    sim::Rng rng(seed);
+    Generated g;
+    uint16_t w = g.history.add_workload({"stalls", obs::AuthMode::kValid, false});
+    std::vector<obs::StringId> names;
+    for (int k = 0; k < keys; ++k) names.push_back(g.history.strings().intern("blob" + std::to_string(k)));
+    obs::StringId account = g.history.strings().intern("acct");
+    obs::StringId container = g.history.strings().intern("c0");
+    struct Pending {
+        obs::Operation op;
+        int64_t at;
+    };
+    std::vector<Pending> pending;
+    uint64_t next_fp = 1;
+    int64_t queued_until = 0;  // the last stalled write's completion so far
+    for (int64_t t = 0; t < duration_ms * kMs; t += static_cast<int64_t>(rng.below(2 * kMs)) + 1) {
+        obs::Operation op;
+        op.client = static_cast<uint32_t>(pending.size() % 64);
+        op.workload = w;
+        op.account = account;
+        op.container = container;
+        int key = rng.bernoulli(0.25) ? static_cast<int>(rng.below(4))
+                                      : static_cast<int>(rng.below(static_cast<uint64_t>(keys)));
+        op.blob = names[static_cast<size_t>(key)];
+        double u = rng.uniform01();
+        op.kind = u < 0.35 ? OpKind::kPut : u < 0.4 ? OpKind::kDelete : OpKind::kGet;
+        op.invoke = sim::Time::from_ns(t);
+        op.status = OpStatus::kOk;
+        if (op.kind == OpKind::kPut) {
+            op.fingerprint = next_fp++;
+            op.size_bytes = 10;
+        }
+        const int64_t second = t / (1000 * kMs);
+        const int64_t stall_end = (second + 1) * 1000 * kMs;
+        const bool stalled = op.is_write() && second % 10 == 9;
+        int64_t complete, at;
+        if (stalled) {
+            complete = std::max(queued_until, stall_end) + 50'000;
+            queued_until = complete;
+            at = complete - 1;
+        } else {
+            int64_t latency = static_cast<int64_t>(rng.lognormal(2.0 * kMs, 0.5)) + 1;
+            complete = t + latency;
+            at = t + static_cast<int64_t>(rng.below(static_cast<uint64_t>(latency) + 1));
+        }
+        op.complete = sim::Time::from_ns(complete);
+        pending.push_back({op, at});
+    }
+    std::stable_sort(pending.begin(), pending.end(), [](const Pending& a, const Pending& b) { return a.at < b.at; });
+    std::map<uint32_t, uint64_t> reg;  // blob -> fingerprint; absent when missing
+    for (auto& p : pending) {
+        auto& op = p.op;
+        if (op.kind == OpKind::kPut) reg[op.blob.value] = op.fingerprint;
+        if (op.kind == OpKind::kDelete) reg.erase(op.blob.value);
+        if (op.is_read()) {
+            auto it = reg.find(op.blob.value);
+            if (it == reg.end()) {
+                op.status = OpStatus::kNotFound;
+            } else {
+                op.fingerprint = it->second;
+                op.size_bytes = 10;
+            }
+        }
+    }
+    std::sort(pending.begin(), pending.end(), [](const Pending& a, const Pending& b) {
+        return a.op.invoke != b.op.invoke ? a.op.invoke < b.op.invoke : a.op.client < b.op.client;
+    });
+    g.history.reserve(pending.size());
+    for (auto& p : pending) g.history.append(p.op);
+    g.ops = pending.size();
+    return g;
+}
+
+}  // namespace
+
+TEST_CASE("linearizable: a run with a stall every ten seconds is decided quickly") {
+    auto g = generate_stalls(11, 3000, 120'000);
+    auto r = timed_check(g.history, true, "stall run");
+    CHECK(g.ops > 100'000);
+    CHECK(r.violations == 0);
+    CHECK(r.inconclusive == 0);
+    CHECK(r.largest_history > 4000);
+    auto s = timed_check(g.history, false, "stall run");
+    CHECK(s.violations == 0);
+    CHECK(s.inconclusive == 0);
+}
+
+TEST_CASE("linearizable: a corrupted read right after a stall is found alone") {
+    auto g = generate_stalls(12, 3000, 30'000);
+    // The first successful read of a hot blob after the stall ending at 10 s that no other
+    // operation on the blob overlaps (so the window can be the read alone).
+    std::vector<const obs::Operation*> blob0;
+    for (const auto& op : g.history.ops())
+        if (g.history.str(op.blob) == "blob0") blob0.push_back(&op);
+    uint64_t victim = 0;
+    int64_t reach = 0;  // latest complete among the blob's operations invoked so far
+    for (size_t i = 0; i < blob0.size() && victim == 0; ++i) {
+        const obs::Operation& op = *blob0[i];
+        const bool alone = op.invoke.ns() > reach &&
+                           (i + 1 == blob0.size() || blob0[i + 1]->invoke > op.complete);
+        if (alone && op.is_read() && op.status == OpStatus::kOk && op.invoke.ns() > 10'000 * kMs)
+            victim = op.id;
+        reach = std::max(reach, op.complete.ns());
+    }
+    REQUIRE(victim != 0);
+    g.history.op(victim).fingerprint = 0xdeadbeef;
+    auto r = timed_check(g.history, true, "corrupted after stall");
+    REQUIRE(r.violations == 1);
+    CHECK(r.first[0].window == std::vector<uint64_t>{victim});
+}
+
+TEST_CASE("linearizable: agrees with the oracle when deletes and reads of absent abound") {
+    // Writes of "absent" are not unique, so the zone test rarely applies: this exercises
+    // the search's symmetry among pending deletes and its dead writes.
+    sim::Rng rng(78);
+    int violations = 0, searched = 0;
+    for (int trial = 0; trial < 2000; ++trial) {
+        Builder b;
+        concurrent_puts(rng, b, 6 + static_cast<int>(rng.below(13)), 0.5, 0.3);
+        CAPTURE(trial);
+        const bool expected = oracle_linearizable(b.h);
+        auto r = reports::check_linearizable_history(b.h);
+        REQUIRE(r.inconclusive == 0);
+        REQUIRE((r.violations == 0) == expected);
+        reports::LinearizabilityOptions search_only;
+        search_only.zone_check = false;
+        auto s = reports::check_linearizable_history(b.h, search_only);
+        REQUIRE(s.inconclusive == 0);
+        REQUIRE((s.violations == 0) == expected);
+        if (!expected) REQUIRE(r.first.at(0).window == s.first.at(0).window);
+        if (!expected) ++violations;
+        if (r.searches > 0) ++searched;
+    }
+    MESSAGE(violations << " of 2000 not linearizable; " << searched << " needed the search");
+    CHECK(violations > 300);
+    CHECK(searched > 1000);
 }
