@@ -1,5 +1,6 @@
 #include "app/cli.h"
 #include "app/run.h"
+#include "app/shrink.h"
 #include "app/sweep.h"
 
 #include <CLI/CLI.hpp>
@@ -126,6 +127,7 @@ void add_all_commands(Cli& cli) {
     add_compare_command(cli);
     add_run_command(cli);
     add_sweep_command(cli);
+    add_shrink_command(cli);
 }
 
 int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
