@@ -89,12 +89,15 @@ RunSummary run_scenario(const RunRequest& request, std::ostream& out, std::ostre
 
     const auto wall_start = std::chrono::steady_clock::now();
     reports::RunResult result;
+    std::unique_ptr<World> world_holder;
     try {
         WorldOptions wo;
         wo.scenario_file = request.file;
         wo.resolved = loaded.resolved;
         wo.version = STAMPSIM_VERSION;
-        World world(s, s.seed, std::move(wo));
+        // The World outlives the report writing: trace.json reads its kernel's tracer.
+        world_holder = std::make_unique<World>(s, s.seed, std::move(wo));
+        World& world = *world_holder;
         if (request.event_log != nullptr) {
             world.sim().set_event_log(request.event_log);
             for (const auto& n : world.sim().topology().nodes()) summary.node_names.push_back(n.name);
