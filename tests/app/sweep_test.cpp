@@ -184,7 +184,7 @@ TEST_CASE("sweep: --verify-determinism catches a nondeterministic build and name
     CHECK(broken.rows[1].determinism == "mismatch");
     CHECK(broken.rows[2].determinism == "match");
     const std::string& d = broken.rows[1].divergence;
-    INFO(d);
+    MESSAGE(d);
     CHECK(d.find("first diverging event") != std::string::npos);
     CHECK(d.find("run 2 event #") != std::string::npos);
     CHECK(d.find("at 0.700000000s: kernel.timer") != std::string::npos);
