@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "app/planted_bugs.h"
+#include "app/world_geo.h"
 #include "app/world_specs.h"
 #include "models/frontend/auth.h"
 #include "models/location/dns.h"
@@ -359,6 +360,7 @@ void World::build_stamps() {
                               [&fo](sim::Context& ctx) { return fe::make_front_end(ctx, fo); });
         }
     }
+    build_geo();
     // The location service and DNS run outside the stamps, on a node of the first region.
     location_config_->dns = sim::Address{location_node_, loc::kDnsPort};
     const sim::Duration ttl = s_.storage.location.dns_ttl;
@@ -600,6 +602,7 @@ void World::boot(const std::function<void(const RunProgress&)>& progress) {
         injector_->schedule(f);
     }
     sampler_->start(s_.report.sample_interval, epoch_);
+    start_geo();
 }
 
 void World::run(const std::function<void(const RunProgress&)>& progress) {
@@ -610,6 +613,7 @@ void World::run(const std::function<void(const RunProgress&)>& progress) {
     const sim::Time drain_end = load_end + s_.drain;
     run_phase("drain", drain_end, progress);
     sampler_->stop();
+    stop_geo();
     start_verify();
     const sim::Time verify_end = sim_->now() + kVerifyLimit;
     run_phase("verify", verify_end, progress, [this] {
@@ -671,6 +675,7 @@ reports::RunResult World::take_result(double wall_s) {
         r.partitions.count_start += static_cast<uint64_t>(std::max(1, s_.storage.partition.initial_partitions));
     }
     r.warnings = warnings_;
+    r.geo = geo_figures();
     r.history = std::move(history_);
     r.metrics = std::move(metrics_);
     return r;

@@ -34,6 +34,8 @@
 #include "models/client/blob_client.h"
 #include "models/consensus/config.h"
 #include "models/frontend/front_end.h"
+#include "models/location/geo_observer.h"
+#include "models/location/geo_replicator.h"
 #include "models/location/location_service.h"
 #include "models/lock/lock_client.h"
 #include "models/observe/faults.h"
@@ -47,6 +49,7 @@
 namespace app {
 
 class MetricsSampler;
+class GeoSampler;
 
 struct WorldOptions {
     std::string scenario_file;
@@ -100,6 +103,10 @@ public:
     sim::Time epoch() const { return epoch_; }
     const models::observe::History& history() const { return history_; }
     const std::vector<std::string>& warnings() const { return warnings_; }
+    // Geo-replication (null when storage.location.geo_replication is off).
+    const models::location::GeoObserver* geo_observer() const { return geo_observer_.get(); }
+    sim::Address geo_replicator_address(int stamp) const;
+    const models::frontend::FrontEndStats* front_end_stats(int stamp, size_t i);
 
     // faults::RoleResolver
     std::vector<sim::NodeId> members(int stamp, std::string_view role) const override;
@@ -122,6 +129,12 @@ private:
     void build_location();
     void build_clients();
     void build_faults();
+    // Geo replicators (one per stamp, on its first front-end node), the location
+    // service's geo configuration and the observer; app/world_geo.cpp.
+    void build_geo();
+    void start_geo();
+    void stop_geo();
+    reports::GeoFigures geo_figures() const;
     std::vector<std::string> initial_boundaries(int stamp) const;
     void run_phase(const std::string& phase, sim::Time end, const std::function<void(const RunProgress&)>& progress,
                    const std::function<bool()>& done = {});
@@ -154,6 +167,9 @@ private:
     std::vector<faults::FaultSpec> plan_;
     faults::ChaosSchedule chaos_;
     std::vector<std::string> warnings_;
+    std::unique_ptr<models::location::GeoObserver> geo_observer_;
+    std::deque<models::location::GeoReplicatorOptions> geo_options_;
+    std::unique_ptr<GeoSampler> geo_sampler_;
     sim::Time verify_start_;
     sim::Time epoch_;           // the start of the load period (after boot)
     sim::Duration boot_time_;

@@ -25,6 +25,39 @@ Json latency_json(const LatencyHistogram& h) {
                 {"p99", s.p99_ms}, {"p999", s.p999_ms}, {"max", s.max_ms}};
 }
 
+Json geo_json(const GeoFigures& g) {
+    Json switches = Json::array();
+    for (const auto& w : g.switches) {
+        switches.push_back({{"account", w.account}, {"kind", w.kind}, {"mode", w.mode},
+                            {"trigger", w.trigger}, {"from", w.from}, {"to", w.to},
+                            {"start_s", w.start_s}, {"outage_s", w.outage_s},
+                            {"switch_s", w.switch_s}, {"drain_s", w.drain_s},
+                            {"rpo_writes", w.rpo_writes}, {"rpo_late_writes", w.rpo_late},
+                            {"rpo_blobs", w.rpo_blobs},
+                            {"rto_s", w.rto_s < 0 ? Json(nullptr) : Json(w.rto_s)}});
+    }
+    Json accounts = Json::object();
+    for (const auto& a : g.accounts) {
+        accounts[a.account] = {{"writes", a.writes}, {"applied", a.applied}, {"lost", a.lost},
+                               {"lag_s", {{"mean", a.lag_mean_s}, {"p99", a.lag_p99_s}, {"max", a.lag_max_s}}},
+                               {"backlog_mean", a.backlog_mean}, {"write_rate", a.write_rate},
+                               {"residence_mean_s", a.residence_mean_s},
+                               {"little_lambda_w", a.write_rate * a.residence_mean_s}};
+    }
+    return Json{{"interval_s", g.interval_s},
+                {"window_s", g.window_s},
+                {"writes", g.writes},
+                {"applied", g.applied},
+                {"lost", g.lost},
+                {"lag_s", {{"mean", g.lag_mean_s}, {"p99", g.lag_p99_s}, {"max", g.lag_max_s}}},
+                {"backlog_mean", g.backlog_mean},
+                {"write_rate", g.write_rate},
+                {"residence_mean_s", g.residence_mean_s},
+                {"little_lambda_w", g.write_rate * g.residence_mean_s},
+                {"accounts", std::move(accounts)},
+                {"failovers", std::move(switches)}};
+}
+
 bool is_failure(obs::OpStatus s) {
     return s == obs::OpStatus::kFailed || s == obs::OpStatus::kTimeout ||
            s == obs::OpStatus::kPending;
@@ -43,6 +76,37 @@ std::string_view kind_name(obs::MetricKind k) {
         case obs::MetricKind::kEvent: return "event";
     }
     return "gauge";
+}
+
+// An abrupt failover loses the replication backlog at the switch by design: the
+// durability check then fails, and its detail says whether the loss is what the failovers'
+// RPO named (lost blobs <= the blobs of the lost writes) or more than that.
+void annotate_geo_loss(const GeoFigures& geo, std::vector<CheckResult>* checks) {
+    uint64_t rpo_writes = 0, rpo_blobs = 0;
+    for (const auto& w : geo.switches) {
+        rpo_writes += w.rpo_writes;
+        rpo_blobs += w.rpo_blobs;
+    }
+    if (!geo.enabled || geo.switches.empty()) return;
+    for (auto& c : *checks) {
+        if (c.name != "durability") continue;
+        c.figures["geo_rpo_writes"] = rpo_writes;
+        c.figures["geo_rpo_blobs"] = rpo_blobs;
+        const uint64_t lost = c.figures.value("lost", uint64_t{0});
+        std::string d = c.detail;
+        if (rpo_writes > 0) {
+            d.append("; failovers' RPO: ");
+            d.append(std::to_string(rpo_writes));
+            d.append(" acknowledged writes to ");
+            d.append(std::to_string(rpo_blobs));
+            d.append(lost <= rpo_blobs ? " blobs lost by design (abrupt), which covers the " : " blobs, fewer than the ");
+            d.append(std::to_string(lost));
+            d.append(" blobs lost");
+        } else {
+            d.append("; failovers and migrations: RPO 0");
+        }
+        c.detail = d;
+    }
 }
 
 }  // namespace
@@ -107,6 +171,7 @@ RunAnalysis analyze(const RunResult& run) {
     in.balances = &a.balance;
     in.availability = &a.availability;
     a.checks = run_checks(run.checks, in);
+    annotate_geo_loss(run.geo, &a.checks);
     a.verdict = decide(a.checks, run.checks.expect_fail);
     return a;
 }
@@ -232,6 +297,7 @@ Json build_report_json(const RunResult& run, const RunAnalysis& a) {
     r["failed_checks"] = a.verdict.failed_checks;
     r["exit_code"] = a.verdict.exit_code;
     r["warnings"] = run.warnings;
+    if (run.geo.enabled) r["geo"] = geo_json(run.geo);
 
     // Time series: everything the CSV and HTML writers draw.
     Json ts;

@@ -50,6 +50,53 @@ struct StreamCounters {
     uint64_t bytes_re_replicated = 0;
 };
 
+// One failover or migration (models/location/geo_observer.h): RPO is the acknowledged
+// writes lost (the replication backlog at the switch; 0 for a clean switch), RTO the time
+// from outage_s until the first request of the account that succeeded after the switch.
+struct GeoSwitch {
+    std::string account;
+    std::string kind;     // "failover" or "migrate"
+    std::string mode;     // "clean" or "abrupt"
+    std::string trigger;  // "scenario" or "stamp_down"
+    std::string from;
+    std::string to;
+    double start_s = 0;   // when the location service began (the operation, or detection)
+    double outage_s = 0;  // when the account's requests stopped succeeding: the freeze
+                          // (clean), start_s (abrupt operation), the stamp_down fault
+    double switch_s = 0;
+    double drain_s = 0;   // clean: writes frozen until the switch
+    uint64_t rpo_writes = 0;
+    uint64_t rpo_late = 0;  // of which the old primary acknowledged after the switch
+    uint64_t rpo_blobs = 0;
+    double rto_s = -1;  // -1: no request of the account succeeded after the switch
+};
+
+struct GeoAccount {
+    std::string account;
+    uint64_t writes = 0;  // logged at a primary (acknowledged to clients)
+    uint64_t applied = 0;
+    uint64_t lost = 0;
+    double lag_mean_s = 0;
+    double lag_p99_s = 0;
+    double lag_max_s = 0;
+    double backlog_mean = 0;  // time-averaged over the window
+    double write_rate = 0;    // lambda: writes per second over the window
+    double residence_mean_s = 0;  // W for Little's law: applied lag and lost writes' wait
+};
+
+// Geo-replication over the run: [epoch, end of drain].
+struct GeoFigures {
+    bool enabled = false;
+    double window_s = 0;
+    double interval_s = 0;
+    std::vector<GeoAccount> accounts;
+    std::vector<GeoSwitch> switches;
+    // Totals over accounts.
+    uint64_t writes = 0, applied = 0, lost = 0;
+    double lag_mean_s = 0, lag_p99_s = 0, lag_max_s = 0;
+    double backlog_mean = 0, write_rate = 0, residence_mean_s = 0;
+};
+
 struct ReportOptions {
     sim::Duration sample_interval = sim::Duration::seconds(1);
     bool json = true;
@@ -79,6 +126,7 @@ struct RunResult {
     CheckSpec checks;
     ReportOptions report;
     std::vector<std::string> warnings;  // e.g. placement warnings; shown in every report
+    GeoFigures geo;
 };
 
 struct RunAnalysis {

@@ -124,6 +124,21 @@ std::string summary_text(const nlohmann::ordered_json& r) {
       << num(a["window_s"].get<double>()) << " s window " << fixed(a["worst_window"].get<double>() * 100, 4)
       << "%\n";
     if (!r["faults"].empty()) o << "faults applied: " << r["faults"].size() << "\n";
+    if (r.contains("geo")) {
+        const auto& g = r["geo"];
+        o << "geo-replication: " << g["writes"].get<uint64_t>() << " writes, lag mean "
+          << fixed(g["lag_s"]["mean"].get<double>(), 3) << " s p99 " << fixed(g["lag_s"]["p99"].get<double>(), 3)
+          << " s, backlog mean " << fixed(g["backlog_mean"].get<double>(), 1) << " (lambda*W "
+          << fixed(g["little_lambda_w"].get<double>(), 1) << ")\n";
+        for (const auto& w : g["failovers"]) {
+            o << "  " << w["kind"].get<std::string>() << " " << w["account"].get<std::string>() << " "
+              << w["from"].get<std::string>() << " -> " << w["to"].get<std::string>() << " ("
+              << w["mode"].get<std::string>() << ", " << w["trigger"].get<std::string>() << ") at "
+              << fixed(w["switch_s"].get<double>(), 1) << " s: RPO " << w["rpo_writes"].get<uint64_t>()
+              << " writes (" << w["rpo_blobs"].get<uint64_t>() << " blobs), RTO "
+              << (w["rto_s"].is_null() ? std::string("-") : fixed(w["rto_s"].get<double>(), 2) + " s") << "\n";
+        }
+    }
     o << "\nchecks:\n";
     for (const auto& [name, c] : r["checks"].items()) {
         o << "  " << (c["held"].get<bool>() ? "held  " : "FAILED") << "  " << name << ": "

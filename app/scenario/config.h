@@ -135,6 +135,10 @@ enum class Placement { kLeastLoaded, kRoundRobin };
 struct GeoReplicationConfig {
     bool enabled = false;
     sim::Duration interval = sim::Duration::seconds(5);
+    // The location service fails an account over (abruptly) to its secondary when none of
+    // its primary's front-ends answered health probes for `failover_detection`.
+    bool failover_on_stamp_down = true;
+    sim::Duration failover_detection = sim::Duration::seconds(10);
 };
 
 struct LocationConfig {
@@ -311,6 +315,20 @@ struct ChaosConfig {
     sim::Duration mean_duration = sim::Duration::seconds(30);
 };
 
+// ---------------------------------------------------------------------------- operations
+
+// `operations`: what an operator does to accounts during the run.
+enum class OperationKind { kFailover, kMigrate };
+enum class FailoverMode { kClean, kAbrupt };
+
+struct OperationConfig {
+    sim::Duration at;
+    OperationKind kind = OperationKind::kFailover;
+    std::string account;
+    FailoverMode mode = FailoverMode::kClean;  // failover only
+    std::string to;                            // migrate only: the stamp to move to
+};
+
 // ---------------------------------------------------------------------------- checks, report
 
 enum class Consistency { kLinearizable, kNone };
@@ -377,6 +395,7 @@ struct Scenario {
     std::vector<AccountConfig> accounts;
     std::vector<WorkloadConfig> workloads;
     std::vector<FaultConfig> faults;
+    std::vector<OperationConfig> operations;
     std::optional<ChaosConfig> chaos;
     ChecksConfig checks;
     ReportConfig report;

@@ -183,6 +183,7 @@ LoadResult load_scenario_json(const Json& document, std::string file,
         parse_accounts(ctx, top, sc);
         parse_workloads(ctx, top, sc);
         parse_faults(ctx, top, sc);
+        parse_operations(ctx, top, sc);
         parse_chaos(ctx, top, sc);
         parse_checks(ctx, top, sc);
         parse_report(ctx, top, sc);

@@ -126,6 +126,9 @@ void parse_location(ObjectReader& o, LocationConfig* l) {
     ObjectReader geo = sub(o, "geo_replication");
     l->geo_replication.enabled = geo.boolean_or("enabled", false);
     l->geo_replication.interval = geo.duration_or("interval", "5s", DurationMin::kPositive);
+    l->geo_replication.failover_on_stamp_down = geo.boolean_or("failover_on_stamp_down", true);
+    l->geo_replication.failover_detection =
+        geo.duration_or("failover_detection", "10s", DurationMin::kPositive);
     geo.finish();
     o.finish();
 }

@@ -30,6 +30,7 @@ void parse_storage(ParseContext& ctx, ObjectReader& top, Scenario& sc);
 void parse_accounts(ParseContext& ctx, ObjectReader& top, Scenario& sc);
 void parse_workloads(ParseContext& ctx, ObjectReader& top, Scenario& sc);
 void parse_faults(ParseContext& ctx, ObjectReader& top, Scenario& sc);
+void parse_operations(ParseContext& ctx, ObjectReader& top, Scenario& sc);
 void parse_chaos(ParseContext& ctx, ObjectReader& top, Scenario& sc);
 void parse_checks(ParseContext& ctx, ObjectReader& top, Scenario& sc);
 void parse_report(ParseContext& ctx, ObjectReader& top, Scenario& sc);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "models/location/geo_messages.h"
 #include "models/partition/key.h"
 #include "sim/check.h"
 
@@ -80,14 +81,60 @@ void FrontEnd::on_message(sim::MessagePtr m) {
         ctx().send(m->src, std::move(r));
         return;
     }
-    if (m->is<AccountTable>()) {
-        const auto& t = m->as<AccountTable>();
-        if (t.version < table_version_) return;
-        table_version_ = t.version;
-        accounts_.clear();
-        accounts_.insert(t.accounts.begin(), t.accounts.end());
-        return;
+    if (m->is<AccountTable>()) return handle_table(m->as<AccountTable>());
+    if (m->is<location::GeoLogAck>()) {
+        const auto& a = m->as<location::GeoLogAck>();
+        return handle_log_ack(a.tag, a.logged);
     }
+    if (m->is<location::FreezeQuery>()) return handle_freeze_query(m->as<location::FreezeQuery>().account, m->src);
+}
+
+void FrontEnd::handle_table(const AccountTable& t) {
+    if (t.version < table_version_) return;
+    table_version_ = t.version;
+    accounts_.clear();
+    accounts_.insert(t.accounts.begin(), t.accounts.end());
+    frozen_.clear();
+    frozen_.insert(t.frozen.begin(), t.frozen.end());
+    replicated_.clear();
+    replicated_.insert(t.replicated.begin(), t.replicated.end());
+    // Parked writes go on when their account is released, or to the new stamp when it moved.
+    std::vector<uint64_t> release;
+    for (const auto& [id, a] : active_) {
+        if (a.parked && !frozen_.contains(a.req->account)) release.push_back(id);
+    }
+    for (uint64_t id : release) {
+        Active& a = active_.at(id);
+        a.parked = false;
+        if (!accounts_.contains(a.req->account)) {
+            ++stats_.wrong_stamp;
+            finish(id, ClientStatus::kWrongStamp);
+        } else {
+            send_attempt(id);
+        }
+    }
+}
+
+void FrontEnd::handle_log_ack(uint64_t id, bool logged) {
+    auto it = active_.find(id);
+    if (it == active_.end() || !it->second.logging) return;
+    if (logged) {
+        ++stats_.geo_logged;
+        const part::IndexEntry entry = it->second.entry;
+        return finish(id, ClientStatus::kOk, entry);
+    }
+    // Applied here, but this stamp no longer ships the account: the outcome is unknown.
+    finish(id, ClientStatus::kUnavailable);
+}
+
+void FrontEnd::handle_freeze_query(const std::string& account, sim::Address from) {
+    auto r = ctx().make<location::FreezeState>();
+    r->account = account;
+    r->frozen = frozen_.contains(account) || !accounts_.contains(account);
+    for (const auto& [id, a] : active_) {
+        if (!a.parked && !a.req->replication && is_write(a.req->op) && a.req->account == account) ++r->writes_in_flight;
+    }
+    ctx().send(from, std::move(r));
 }
 
 void FrontEnd::on_timer(uint64_t tag) {
@@ -169,6 +216,20 @@ void FrontEnd::reply_now(sim::Address to, uint64_t request_id, ClientStatus stat
 
 void FrontEnd::handle_request(sim::Owned<ClientRequest> m, sim::Address from) {
     ++stats_.requests;
+    if (m->replication) {
+        // Only this stamp's geo replicator may write without a signature.
+        if (!options_.geo_replicator.node.valid() || !(from == options_.geo_replicator) || !is_write(m->op)) {
+            ++stats_.auth_rejected;
+            return reply_now(from, m->request_id, ClientStatus::kAuthFailed, AuthResult::kMissingSignature);
+        }
+        ++stats_.replication_applies;
+        const uint64_t id = next_id_++;
+        Active& a = active_[id];
+        a.client = from;
+        a.deadline = ctx().now() + options_.request_timeout;
+        a.req = std::move(m);
+        return send_attempt(id);
+    }
     if (!accounts_.contains(m->account)) {
         ++stats_.wrong_stamp;
         return reply_now(from, m->request_id, ClientStatus::kWrongStamp, AuthResult::kOk);
@@ -196,6 +257,12 @@ void FrontEnd::handle_request(sim::Owned<ClientRequest> m, sim::Address from) {
     a.client = from;
     a.deadline = ctx().now() + options_.request_timeout;
     a.req = std::move(m);
+    if (is_write(a.req->op) && frozen_.contains(a.req->account)) {
+        // A clean switch is draining the account: hold the write until it is decided.
+        ++stats_.parked;
+        a.parked = true;
+        return;
+    }
     send_attempt(id);
 }
 
@@ -294,6 +361,22 @@ void FrontEnd::handle_reply(const part::BlobReply& r) {
             return finish(id, ClientStatus::kNotFound, r.entry);
         case part::BlobStatus::kOk:
             break;
+    }
+    if (is_write(a.req->op) && !a.req->replication && replicated_.contains(a.req->account) &&
+        options_.geo_replicator.node.valid()) {
+        // Geo-replicated: durable in the replicator's log before the client hears of it.
+        auto g = ctx().make<location::GeoLog>();
+        g->tag = id;
+        g->change.key = location::BlobKey{a.req->account, a.req->container, a.req->blob};
+        g->change.deleted = a.req->op == part::BlobOp::kDelete;
+        g->change.version = r.entry.version;
+        g->change.fingerprint = a.req->fingerprint;
+        g->change.size_bytes = a.req->size_bytes;
+        g->change.commit_true = ctx().true_now();
+        a.logging = true;
+        a.entry = r.entry;
+        ctx().send(options_.geo_replicator, std::move(g));
+        return;
     }
     if (a.req->op == part::BlobOp::kList) {
         for (const auto& item : r.items) {

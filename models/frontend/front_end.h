@@ -11,7 +11,14 @@
 //     when older than map_cache_ttl or when a partition server answers kNotMine), retries
 //     kUnavailable and lost attempts with backoff until request_timeout, and passes
 //     kBusy (the server throttled) back to the client, which backs off;
-//  4. pages a list across range partitions until it has max_results keys.
+//  4. pages a list across range partitions until it has max_results keys;
+//  5. for a geo-replicated account (the account table's `replicated`), logs each write
+//     the partition layer acknowledged with the stamp's geo replicator
+//     (models/location/geo_replicator.h) and answers the client only once it is logged;
+//     for a frozen account (a clean failover or migration is draining it) parks new
+//     writes until the account is released here or moved away (then kWrongStamp);
+//     applies the replication requests of its own stamp's geo replicator (trusted: no
+//     signature, for accounts this stamp does not serve).
 // A write whose attempt timed out or failed may have been applied; if it then ends in
 // anything but kOk/kNotFound the client is told kUnavailable (outcome unknown), never
 // kBusy (which promises "not applied").
@@ -61,6 +68,9 @@ struct ClientRequest : sim::MessageOf<ClientRequest> {
     sim::Time client_time;  // the client's clock when it signed
     std::optional<Signature> signature;
     uint32_t max_results = 1000;  // list
+    // A geo replicator applying a change shipped from the account's primary stamp. Only
+    // accepted from the stamp's own replicator (FrontEndOptions::geo_replicator).
+    bool replication = false;
 };
 
 struct ClientReply : sim::MessageOf<ClientReply> {
@@ -88,6 +98,10 @@ struct AccountTable : sim::MessageOf<AccountTable> {
     static constexpr std::string_view kName = "frontend.account_table";
     uint64_t version = 0;
     std::vector<std::string> accounts;
+    // Of those: accounts whose writes are parked (draining for a clean switch) and
+    // accounts whose writes are logged with the geo replicator before the client's answer.
+    std::vector<std::string> frozen;
+    std::vector<std::string> replicated;
 };
 struct AccountTableRequest : sim::MessageOf<AccountTableRequest> {
     static constexpr std::string_view kName = "frontend.account_table_request";
@@ -102,6 +116,7 @@ struct FrontEndOptions {
     const std::map<std::string, Key>* keys = nullptr;
     std::vector<std::string> initial_accounts;  // served here before the table arrives
     sim::Address location_service;              // asked for the table after a restart
+    sim::Address geo_replicator;                // this stamp's; node invalid when geo is off
     sim::Duration map_cache_ttl = sim::Duration::seconds(60);
     sim::Duration request_timeout = sim::Duration::seconds(30);
     sim::Duration attempt_timeout = sim::Duration::seconds(2);
@@ -122,6 +137,9 @@ struct FrontEndStats {
     uint64_t timeouts = 0;
     uint64_t busy = 0;
     uint64_t wrong_stamp = 0;
+    uint64_t geo_logged = 0;
+    uint64_t parked = 0;
+    uint64_t replication_applies = 0;
 };
 
 class FrontEnd final : public sim::Actor {
@@ -144,6 +162,9 @@ private:
         uint64_t partition_request = 0;  // the BlobRequest id of the current attempt
         bool maybe_applied = false;      // an earlier attempt of a write may have applied
         bool waiting_for_map = false;
+        bool parked = false;   // a write of a frozen account, not sent yet
+        bool logging = false;  // applied; waiting for the geo replicator's log
+        partition::IndexEntry entry;  // the partition layer's answer while logging
         // list paging
         std::string marker;
         bool marker_inclusive = false;
@@ -159,10 +180,15 @@ private:
     void retry_later(uint64_t id, bool refresh_map);
     void finish(uint64_t id, ClientStatus status, const partition::IndexEntry& entry = {});
     void reply_now(sim::Address to, uint64_t request_id, ClientStatus status, AuthResult auth);
+    void handle_table(const AccountTable& t);
+    void handle_log_ack(uint64_t id, bool logged);
+    void handle_freeze_query(const std::string& account, sim::Address from);
 
     const FrontEndOptions& options_;
     FrontEndStats stats_;
     std::set<std::string, std::less<>> accounts_;
+    std::set<std::string, std::less<>> frozen_;
+    std::set<std::string, std::less<>> replicated_;
     uint64_t table_version_ = 0;
     // The cached partition map.
     uint64_t map_version_ = 0;
