@@ -8,24 +8,12 @@
 #include <vector>
 
 #include "app/cli.h"
+#include "tests/app/cli_run.h"
 
 namespace {
 
-struct Run {
-    int code;
-    std::string out;
-    std::string err;
-};
-
-Run run(std::vector<std::string> args) {
-    args.insert(args.begin(), "stampsim");
-    std::vector<const char*> argv;
-    for (const auto& a : args) argv.push_back(a.c_str());
-    std::ostringstream out;
-    std::ostringstream err;
-    int code = app::run_cli(static_cast<int>(argv.size()), argv.data(), out, err);
-    return {code, out.str(), err.str()};
-}
+using cli_test::run;
+using Run = cli_test::Run;
 
 const std::string kScenarios = std::string(STAMPSIM_SOURCE_DIR) + "/scenarios/";
 

@@ -10,24 +10,13 @@
 #include <vector>
 
 #include "app/cli.h"
+#include "tests/app/cli_run.h"
 #include "reports/json_schema.h"
 
 namespace {
 
-struct Run {
-    int code;
-    std::string out;
-    std::string err;
-};
-
-Run run(std::vector<std::string> args) {
-    args.insert(args.begin(), "stampsim");
-    std::vector<const char*> argv;
-    for (const auto& a : args) argv.push_back(a.c_str());
-    std::ostringstream out, err;
-    const int code = app::run_cli(static_cast<int>(argv.size()), argv.data(), out, err);
-    return {code, out.str(), err.str()};
-}
+using cli_test::run;
+using Run = cli_test::Run;
 
 std::string slurp(const std::string& path) {
     std::ifstream in(path, std::ios::binary);

@@ -11,11 +11,15 @@
 #include <nlohmann/json.hpp>
 
 #include "app/cli.h"
+#include "tests/app/cli_run.h"
 #include "app/sweep.h"
 #include "../seed_budget.h"
 #include "sim/simulation.h"
 
 namespace {
+
+using CliRun = cli_test::Run;
+const auto cli = cli_test::run;
 
 const std::string kChaosSmall = std::string(STAMPSIM_SOURCE_DIR) + "/scenarios/chaos-small.json";
 const std::string kOutBase = std::string(STAMPSIM_BINARY_DIR) + "/test-out/sweep";
@@ -61,21 +65,6 @@ void check_same_rows(const app::SweepResult& a, const app::SweepResult& b) {
     CHECK(a.passed == b.passed);
     CHECK(a.failed == b.failed);
     CHECK(a.exit_code == b.exit_code);
-}
-
-struct CliRun {
-    int code;
-    std::string out;
-    std::string err;
-};
-
-CliRun cli(std::vector<std::string> args) {
-    args.insert(args.begin(), "stampsim");
-    std::vector<const char*> argv;
-    for (const auto& a : args) argv.push_back(a.c_str());
-    std::ostringstream out, err;
-    const int code = app::run_cli(static_cast<int>(argv.size()), argv.data(), out, err);
-    return {code, out.str(), err.str()};
 }
 
 }  // namespace
