@@ -36,6 +36,19 @@ void LockClient::acquire(const std::string& lock, GrantCallback callback) {
     });
 }
 
+void LockClient::retire(const std::string& lock, DoneCallback callback) {
+    auto c = std::make_shared<LockCommand>();
+    c->op = LockOp::kRetire;
+    c->lock = lock;
+    c->holder = holder_id();
+    rsm_.submit(std::move(c), [this, lock, callback = std::move(callback)](consensus::Status s, consensus::ResultPtr r) {
+        const auto* res = dynamic_cast<const LockResult*>(r.get());
+        const bool ok = s == consensus::Status::kOk && res != nullptr && res->ok;
+        if (ok) held_.erase(lock);
+        if (callback) callback(ok);
+    });
+}
+
 void LockClient::renew(const std::string& lock, DoneCallback callback) {
     auto it = held_.find(lock);
     if (it == held_.end()) {

@@ -62,6 +62,10 @@ public:
     // Stops believing at once (before the service has heard), then tells the service.
     void release(const std::string& lock, DoneCallback callback = {});
 
+    // Retires the lock for good (lock_service.h): ok once it was free, expired, this
+    // client's own or already retired; false while another holder's lease runs.
+    void retire(const std::string& lock, DoneCallback callback);
+
     // True while this holder's lease on `lock` is valid by its own clock.
     bool holds(const std::string& lock);
     // The fencing token of the held lease, 0 if none.

@@ -11,7 +11,22 @@ sim::Duration LockStateMachine::service_hold() const {
 
 consensus::CommandPtr LockStateMachine::prepare(consensus::CommandPtr command, const consensus::PrepareContext& ctx) {
     const auto* c = dynamic_cast<const LockCommand*>(command.get());
-    if (c == nullptr || c->op != LockOp::kAcquire) return command;
+    if (c == nullptr) return command;
+    if (c->op == LockOp::kRetire) {
+        // Allowed once the lock is free, expired or the retiring client's own.
+        auto retire = std::make_shared<LockCommand>(*c);
+        retire->op = LockOp::kRetireIf;
+        const LockEntry* e = find(c->lock);
+        retire->expected_version = e ? e->version : 0;
+        if (e == nullptr || e->holder == 0 || e->holder == c->holder || e->holder == kRetiredHolder) {
+            retire->allowed = true;
+        } else {
+            auto it = expiry_.find(c->lock);
+            retire->allowed = it != expiry_.end() && ctx.local_now >= it->second;
+        }
+        return retire;
+    }
+    if (c->op != LockOp::kAcquire) return command;
     auto grant = std::make_shared<LockCommand>(*c);
     grant->op = LockOp::kGrantIf;
     const LockEntry* e = find(c->lock);
@@ -65,10 +80,26 @@ consensus::ResultPtr LockStateMachine::apply(const consensus::Command& command, 
                 r->ok = true;
             }
             break;
+        case LockOp::kRetire:
+            // Unprepared: only a free lock (or one already retired).
+        case LockOp::kRetireIf: {
+            const bool retired = e.holder == kRetiredHolder;
+            const bool free = e.holder == 0 && (c->op == LockOp::kRetire || e.version == c->expected_version);
+            const bool allowed = c->op == LockOp::kRetireIf && c->allowed && e.version == c->expected_version;
+            if (retired) {
+                r->ok = true;
+            } else if (free || allowed) {
+                e.holder = kRetiredHolder;
+                e.token = ++last_token_;
+                ++e.version;
+                r->ok = true;
+            }
+            break;
+        }
     }
     r->holder = e.holder;
     if (ctx.leader && r->ok) {
-        if (c->op == LockOp::kRelease) {
+        if (c->op == LockOp::kRelease || e.holder == kRetiredHolder) {
             expiry_.erase(c->lock);
         } else {
             expiry_[c->lock] = ctx.local_now + service_hold();
@@ -83,7 +114,7 @@ void LockStateMachine::on_role_change(bool leader, sim::Time local_now) {
     // A new leader does not know when its predecessor granted: every held lease counts as
     // granted now.
     for (const auto& [name, e] : locks_) {
-        if (e.holder != 0) expiry_[name] = local_now + service_hold();
+        if (e.holder != 0 && e.holder != kRetiredHolder) expiry_[name] = local_now + service_hold();
     }
 }
 

@@ -16,6 +16,10 @@
 //    where t is when the leader applied the grant or renew, or, for leases it inherited,
 //    when it became leader. That is at least lease of true time after t, and t comes
 //    after `sent`. So the holder's belief ends before the service can grant again.
+//  - a lock can be retired (partition servers retire the lease of a range partition that
+//    was split or merged away, so no stale holder can ever serve it again): retire waits,
+//    like an acquire, until the lock is free, expired or held by the retiring client
+//    itself, and then the lock is held by no one and can never be granted again;
 //  - only the leader decides that a lease has run out (StateMachine::prepare rewrites
 //    "acquire" into a conditional grant); the decision is replicated as a compare-and-
 //    swap on the lock's version (bumped by every grant, renew and release), so a renew
@@ -43,15 +47,18 @@ struct LockServiceConfig {
     sim::Duration margin = sim::Duration::millis(50);
 };
 
-enum class LockOp : uint8_t { kAcquire, kGrantIf, kRenew, kRelease };
+enum class LockOp : uint8_t { kAcquire, kGrantIf, kRenew, kRelease, kRetire, kRetireIf };
+
+// The holder of a retired lock: nobody, forever.
+inline constexpr uint64_t kRetiredHolder = ~uint64_t{0};
 
 struct LockCommand final : consensus::Command {
     LockOp op = LockOp::kAcquire;
     std::string lock;
     uint64_t holder = 0;
     uint64_t token = 0;             // renew / release: the token held
-    uint64_t expected_version = 0;  // grant_if: the version the leader saw
-    bool allowed = false;           // grant_if: the leader found the lock free or expired
+    uint64_t expected_version = 0;  // grant_if / retire_if: the version the leader saw
+    bool allowed = false;           // grant_if / retire_if: the leader found the lock free or expired
     int64_t size_bytes() const override { return 48 + static_cast<int64_t>(lock.size()); }
     std::string_view name() const override { return "lock.command"; }
 };

@@ -11,7 +11,7 @@
 // Contract an implementation must keep (the lock service's): at most one holder believes
 // it holds a lock at any true time; a grant's token is larger than every token granted
 // before for that lock; holds() is a local check that turns false by itself when the
-// holder can no longer renew.
+// holder can no longer renew; a retired lock is never granted again.
 #pragma once
 
 #include <cstdint>
@@ -31,6 +31,11 @@ public:
     virtual void acquire(const std::string& lock, GrantCallback callback) = 0;
     // Stops believing at once, then tells the service.
     virtual void release(const std::string& lock) = 0;
+    // Retires the lock for good: done(true) once it was free, expired, this holder's own
+    // or already retired (from then on nobody can acquire it); done(false) while another
+    // holder's lease runs. A range partition's lease is retired when a child of a split
+    // or merge loads, so a stale holder of the parent can never serve the parent again.
+    virtual void retire(const std::string& lock, std::function<void(bool)> done) = 0;
     // True while the lease is valid by this holder's own clock.
     virtual bool holds(const std::string& lock) = 0;
     // The fencing token of the held lease, 0 if none.

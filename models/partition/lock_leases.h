@@ -19,6 +19,9 @@ public:
         : client_(ctx, std::move(lock_group), config, instance) {}
     void acquire(const std::string& lock, GrantCallback callback) override { client_.acquire(lock, std::move(callback)); }
     void release(const std::string& lock) override { client_.release(lock); }
+    void retire(const std::string& lock, std::function<void(bool)> done) override {
+        client_.retire(lock, std::move(done));
+    }
     bool holds(const std::string& lock) override { return client_.holds(lock); }
     uint64_t token(const std::string& lock) const override { return client_.token(lock); }
     bool handle_message(sim::MessagePtr& msg) override { return client_.handle_message(msg); }

@@ -15,12 +15,18 @@ struct ManagerSnapshot final : consensus::Snapshot {
 
 std::string prefix_of(RangeId id) { return "rp/" + std::to_string(id.value); }
 
-RangeMeta fresh_meta(RangeId id, const std::vector<const RangeMeta*>& parents) {
+RangeMeta fresh_meta(RangeId id, const std::vector<std::pair<RangeId, const RangeMeta*>>& parents) {
     RangeMeta m;
+    for (const auto& [pid, p] : parents) {
+        for (RangeId a : p->ancestors) {
+            if (std::find(m.ancestors.begin(), m.ancestors.end(), a) == m.ancestors.end()) m.ancestors.push_back(a);
+        }
+        m.ancestors.push_back(pid);
+    }
     // Each stream once, in order of first appearance: the parents of a merge share their
     // ancestors' streams, and a stream read twice would let the older records of a shared
     // ancestor supersede the newer ones of the left parent.
-    for (const RangeMeta* p : parents) {
+    for (const auto& [pid, p] : parents) {
         for (const std::string& s : p->meta_streams) {
             if (std::find(m.meta_streams.begin(), m.meta_streams.end(), s) == m.meta_streams.end()) {
                 m.meta_streams.push_back(s);
@@ -77,8 +83,8 @@ std::shared_ptr<const ManagerResult> PartitionManagerState::execute(const consen
             const RangeMeta parent = pm->second;
             if (auto ids = data_.map.split(split->range, split->key)) {
                 data_.meta.erase(split->range);
-                data_.meta[ids->first] = fresh_meta(ids->first, {&parent});
-                data_.meta[ids->second] = fresh_meta(ids->second, {&parent});
+                data_.meta[ids->first] = fresh_meta(ids->first, {{split->range, &parent}});
+                data_.meta[ids->second] = fresh_meta(ids->second, {{split->range, &parent}});
                 r->ok = true;
                 r->created = {ids->first, ids->second};
                 ++data_.splits;
@@ -93,7 +99,7 @@ std::shared_ptr<const ManagerResult> PartitionManagerState::execute(const consen
             if (auto id = data_.map.merge(merge->left, merge->right)) {
                 data_.meta.erase(merge->left);
                 data_.meta.erase(merge->right);
-                data_.meta[*id] = fresh_meta(*id, {&left, &right});
+                data_.meta[*id] = fresh_meta(*id, {{merge->left, &left}, {merge->right, &right}});
                 r->ok = true;
                 r->created = {*id};
                 ++data_.merges;

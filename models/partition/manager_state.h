@@ -14,6 +14,8 @@
 // parents' metadata streams followed by its own, so a child reads its parent's last
 // checkpoint record and commit log (same extents, same order) and a merged range reads
 // both parents'. Only the last name of the list is written by the range's server.
+// A range's lineage (RangeMeta::ancestors) is fenced the same way: its first owner retires
+// every ancestor's lease before loading it.
 #pragma once
 
 #include <cstdint>
@@ -32,6 +34,10 @@ struct RangeMeta {
     std::vector<std::string> meta_streams;
     // Stream-name prefix of the streams this range creates ("rp/<id>").
     std::string own_prefix;
+    // Every range partition whose streams this one reads (the owners of meta_streams but
+    // the last): its lineage. A server retires their leases before it loads this range,
+    // so no stale holder of an ancestor can serve keys beside it (fencing per lineage).
+    std::vector<RangeId> ancestors;
     bool operator==(const RangeMeta&) const = default;
 };
 

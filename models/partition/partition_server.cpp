@@ -12,6 +12,7 @@ namespace {
 constexpr uint64_t kTickTimer = 1;
 // Retry timers: this bit plus the range id (range ids stay far below 2^40).
 constexpr uint64_t kRetryTimer = 1ull << 40;
+constexpr uint64_t kFenceTimer = 1ull << 41;
 constexpr size_t kKeySample = 64;
 
 bool has_prefix(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
@@ -34,8 +35,10 @@ PartitionServer::PartitionServer(sim::Context& ctx, const PartitionServerOptions
 }
 
 PartitionServer::~PartitionServer() {
-    // Stores hold references to the stream client: close them before it goes.
+    // Stores hold references to the stream client: close them before it goes. A crash
+    // ends every tenure (the observer must not count the next incarnation's as the same).
     for (auto& [id, s] : slots_) {
+        if (options_.observer) options_.observer->on_stop(options_.id, id);
         if (s.store) s.store->close();
     }
     slots_.clear();
@@ -48,6 +51,7 @@ void PartitionServer::on_start() {
 }
 
 void PartitionServer::on_message(sim::MessagePtr msg) {
+    closed_stores_.clear();
     if (client_.handle_message(msg)) return;
     if (leases_->handle_message(msg)) return;
     if (msg->is<BlobRequest>()) {
@@ -59,6 +63,7 @@ void PartitionServer::on_message(sim::MessagePtr msg) {
 }
 
 void PartitionServer::on_timer(uint64_t tag) {
+    closed_stores_.clear();
     if (stream::StreamClient::owns_tag(tag)) return client_.handle_timer(tag);
     if (leases_->handle_timer(tag)) return;
     if (tag == kTickTimer) {
@@ -75,6 +80,14 @@ void PartitionServer::on_timer(uint64_t tag) {
         }
         heartbeat();
         ctx().set_timer(options_.config.heartbeat, kTickTimer);
+        return;
+    }
+    if ((tag & kFenceTimer) != 0) {
+        const RangeId range{tag & ~kFenceTimer};
+        auto it = slots_.find(range);
+        if (it == slots_.end()) return;
+        it->second.fence_timer_armed = false;
+        if (it->second.state == SlotState::kFencing && it->second.fences_waiting == 0) fence(range, it->second.gen);
         return;
     }
     if ((tag & kRetryTimer) != 0) {
@@ -102,6 +115,18 @@ std::vector<RangeId> PartitionServer::ranges_serving() const {
 const RangeStore* PartitionServer::store(RangeId range) const {
     auto it = slots_.find(range);
     return it == slots_.end() || it->second.state != SlotState::kReady ? nullptr : it->second.store.get();
+}
+
+std::string_view PartitionServer::slot_state(RangeId range) const {
+    auto it = slots_.find(range);
+    if (it == slots_.end()) return "absent";
+    switch (it->second.state) {
+        case SlotState::kAcquiring: return "acquiring";
+        case SlotState::kFencing: return "fencing";
+        case SlotState::kLoading: return "loading";
+        case SlotState::kReady: return "ready";
+    }
+    return "?";
 }
 
 // --- assignment and leases -------------------------------------------------------------------
@@ -159,9 +184,40 @@ void PartitionServer::on_granted(RangeId range, uint64_t gen, bool granted, uint
     // good for the current generation.
     gen = s.gen;
     s.token = token;
+    s.state = SlotState::kFencing;
+    fence(range, gen);
+}
+
+void PartitionServer::fence(RangeId range, uint64_t gen) {
+    Slot& s = slots_.at(range);
+    const std::vector<RangeId>& ancestors = s.assignment.meta.ancestors;
+    if (ancestors.empty()) return load(range, gen);
+    s.fences_waiting = static_cast<int>(ancestors.size());
+    s.fence_refused = false;
+    const uint64_t round = ++s.fence_round;
+    for (RangeId a : ancestors) {
+        leases_->retire(range_lock_name(a.value), [this, range, gen, round](bool ok) {
+            auto it = slots_.find(range);
+            if (it == slots_.end() || it->second.gen != gen || it->second.state != SlotState::kFencing) return;
+            Slot& slot = it->second;
+            if (slot.fence_round != round) return;
+            slot.fence_refused = slot.fence_refused || !ok;
+            if (--slot.fences_waiting > 0) return;
+            if (!slot.fence_refused) return load(range, gen);
+            // A stale holder of an ancestor still has its lease: ask again after a pause.
+            if (!slot.fence_timer_armed) {
+                slot.fence_timer_armed = true;
+                ctx().set_timer(options_.retry, kFenceTimer | range.value);
+            }
+        });
+    }
+}
+
+void PartitionServer::load(RangeId range, uint64_t gen) {
+    Slot& s = slots_.at(range);
     s.state = SlotState::kLoading;
     ++stats_.loads;
-    s.store = std::make_unique<RangeStore>(ctx(), client_, range, s.assignment.keys, s.assignment.meta, token,
+    s.store = std::make_unique<RangeStore>(ctx(), client_, range, s.assignment.keys, s.assignment.meta, s.token,
                                            store_options_);
     s.store->load([this, range, gen](bool ok) { on_loaded(range, gen, ok); });
 }
@@ -170,6 +226,14 @@ void PartitionServer::on_loaded(RangeId range, uint64_t gen, bool ok) {
     auto it = slots_.find(range);
     if (it == slots_.end() || it->second.gen != gen || it->second.state != SlotState::kLoading) return;
     Slot& s = it->second;
+    if (ok && !lease_valid(s)) {
+        // The lease ran out while loading (a pause, a slow stream layer): another server
+        // may own the range by now, so this load is void. Ask for the lease again.
+        ++stats_.leases_lost;
+        stop_slot(s);
+        start_slot(s);
+        return;
+    }
     if (ok) {
         s.state = SlotState::kReady;
         if (options_.observer) options_.observer->on_loaded(options_.id, s.store->partition());
@@ -198,8 +262,10 @@ bool PartitionServer::lease_valid(Slot& s) {
 void PartitionServer::stop_slot(Slot& s) {
     if (options_.observer) options_.observer->on_stop(options_.id, s.assignment.range);
     if (s.store) {
+        // Closed now, destroyed at the next event: this may run inside one of the store's
+        // own callbacks (a load that completes after the lease ran out).
         s.store->close();
-        s.store.reset();
+        closed_stores_.push_back(std::move(s.store));
     }
     for (const auto& [wid, f] : s.inflight) {
         --pending_total_;

@@ -6,9 +6,13 @@
 //     lease per range, so a move or a failover hands over exactly one range at a time and
 //     the fencing token is per range (unique and increasing across owners, as RangeStore
 //     requires);
-//  2. loads the range with a RangeStore under that token (recovery = replay of the
+//  2. retires the leases of the range's lineage (every ancestor it was split or merged
+//     from, RangeMeta::ancestors): a retire waits until the ancestor's lease is free or
+//     expired, and a retired lease is never granted again, so a stale server still
+//     holding a parent can serve it only until this range loads, and never after;
+//  3. loads the range with a RangeStore under that token (recovery = replay of the
 //     metadata streams, checkpoints and commit logs), answering kUnavailable meanwhile;
-//  3. serves BlobRequests for its keys: put/delete go through the commit log (the record
+//  4. serves BlobRequests for its keys: put/delete go through the commit log (the record
 //     carries the fencing token) before the reply, and are acknowledged only if the lease
 //     still holds when the append completes (else kUnavailable: the outcome is unknown,
 //     as a new owner may have loaded the range without it); get/head/list read the index.
@@ -82,11 +86,13 @@ public:
     std::vector<RangeId> ranges_serving() const;
     // The store of a loaded range, or null (tests).
     const RangeStore* store(RangeId range) const;
+    // "absent", "acquiring", "fencing", "loading" or "ready" (diagnostics of a failing run).
+    std::string_view slot_state(RangeId range) const;
     const PartitionServerStats& stats() const { return stats_; }
     int pending() const { return pending_total_; }
 
 private:
-    enum class SlotState : uint8_t { kAcquiring, kLoading, kReady };
+    enum class SlotState : uint8_t { kAcquiring, kFencing, kLoading, kReady };
     struct InFlight {
         sim::Address client;
         uint64_t request_id = 0;
@@ -100,6 +106,10 @@ private:
         bool retry_armed = false;
         uint64_t gen = 0;  // bumped on every (re)start of the slot; stale callbacks check it
         uint64_t token = 0;
+        int fences_waiting = 0;  // ancestor retires not yet answered
+        bool fence_refused = false;
+        bool fence_timer_armed = false;
+        uint64_t fence_round = 0;  // callbacks of an older round are ignored
         std::unique_ptr<RangeStore> store;
         std::map<uint64_t, InFlight> inflight;  // by server-local write id
         // Load since the last heartbeat.
@@ -116,6 +126,9 @@ private:
     void start_slot(Slot& s);
     void acquire(RangeId range);
     void on_granted(RangeId range, uint64_t gen, bool granted, uint64_t token);
+    // Retires the ancestors' leases (all at once), then loads; retried while one is held.
+    void fence(RangeId range, uint64_t gen);
+    void load(RangeId range, uint64_t gen);
     void on_loaded(RangeId range, uint64_t gen, bool ok);
     // Stops serving: closes the store, answers in-flight writes kUnavailable.
     void stop_slot(Slot& s);
@@ -131,6 +144,7 @@ private:
     std::unique_ptr<LeaseHolder> leases_;
     RangeStoreOptions store_options_;
     std::map<RangeId, Slot> slots_;
+    std::vector<std::unique_ptr<RangeStore>> closed_stores_;  // closed, destroyed at the next event
     uint64_t map_version_ = 0;
     uint64_t next_write_ = 1;
     uint64_t next_gen_ = 1;

@@ -28,6 +28,22 @@ std::optional<KeyRange> intersect(const KeyRange& a, const KeyRange& b) {
     return r;
 }
 
+// The parts of `a` outside `b`: none, one or two ranges.
+std::vector<KeyRange> subtract(const KeyRange& a, const KeyRange& b) {
+    if (!overlap(a, b)) return {a};
+    std::vector<KeyRange> out;
+    if (a.low < b.low) out.push_back(KeyRange{a.low, b.low});
+    if (!b.high.empty() && (a.high.empty() || b.high < a.high)) out.push_back(KeyRange{b.high, a.high});
+    return out;
+}
+
+bool within(const std::vector<KeyRange>& pieces, std::string_view key) {
+    for (const KeyRange& p : pieces) {
+        if (p.contains(key)) return true;
+    }
+    return false;
+}
+
 // A commit-log record's block: the row, the blob's bytes when they travel in it, a header.
 int64_t log_record_bytes(const std::string& key, int64_t data_bytes) { return row_bytes(key) + data_bytes + 16; }
 
@@ -96,6 +112,16 @@ KeyRange RangeStore::loaded_keys() const {
     return keys;
 }
 
+std::vector<std::string> RangeStore::streams_of(const std::vector<Checkpoint>& checkpoints) const {
+    std::vector<std::string> out;
+    for (const Checkpoint& c : checkpoints) {
+        auto it = checkpoint_stream_.find(c.location.extent);
+        SIM_ASSERT(it != checkpoint_stream_.end(), "checkpoint in extent " << c.location.extent << " of no known stream");
+        out.push_back(it->second);
+    }
+    return out;
+}
+
 std::string RangeStore::log_name(uint64_t gen) const {
     return meta_.own_prefix + "/log." + std::to_string(token_) + "." + std::to_string(gen);
 }
@@ -123,7 +149,8 @@ void RangeStore::load(std::function<void(bool)> done) {
                 replay_logs(0, [this](bool ok4) {
                     if (!ok4) return load_done_(false);
                     next_version_ = std::max(next_version_, part_.max_version() + 1);
-                    current_logs_ = replay_logs_;
+                    current_logs_.clear();
+                    for (const std::string& l : replay_logs_) current_logs_.push_back(LogRef{l, log_keys_[l]});
                     start_checkpoint();  // the range is ready once the next log is named
                 });
             });
@@ -148,26 +175,56 @@ void RangeStore::open_streams(size_t i, std::function<void(bool)> done) {
 
 void RangeStore::replay_meta(size_t i, std::function<void(bool)> done) {
     if (i >= meta_.meta_streams.size()) {
-        // Log streams named by the surviving records, in order, once each.
-        for (const auto& rec : kept_) {
-            for (const std::string& l : rec->log_streams) {
-                if (std::find(replay_logs_.begin(), replay_logs_.end(), l) == replay_logs_.end()) replay_logs_.push_back(l);
+        // Log streams named by the surviving records, in order, once each; each replayed
+        // only for the keys of the records that name it.
+        for (const KeptRecord& k : kept_) {
+            for (const LogRef& l : k.record->logs) {
+                for (const KeyRange& piece : k.pieces) {
+                    for (const KeyRange& lk : l.keys) {
+                        auto both = intersect(piece, lk);
+                        if (!both) continue;
+                        if (std::find(replay_logs_.begin(), replay_logs_.end(), l.stream) == replay_logs_.end()) {
+                            replay_logs_.push_back(l.stream);
+                        }
+                        log_keys_[l.stream].push_back(*both);
+                    }
+                }
             }
         }
         return done(true);
     }
     std::weak_ptr<bool> alive = alive_;
     const stream::StreamId sid = streams_.at(meta_.meta_streams[i]);
+    auto max_token = std::make_shared<uint64_t>(0);
     client_.replay(
         sid,
-        [this, alive](const stream::Location&, const stream::Block& b) {
+        [this, alive, max_token](const stream::Location&, const stream::Block& b) {
             if (alive.expired() || !*alive.lock()) return;
             const MetaRecord* rec = options_.payloads->meta(b.fingerprint);
-            if (rec == nullptr || !overlap(rec->range, range_)) return;
+            if (rec == nullptr) return;
+            // Every writer of a metadata stream owns the same range's lease, so tokens grow
+            // along the stream; a lower one is a stale owner's late record (it loaded from
+            // an older state than the records before it): ignored, as in the commit logs.
+            if (rec->token < *max_token) {
+                ++load_stats_.stale_records_dropped;
+                return;
+            }
+            *max_token = rec->token;
+            auto mine = intersect(rec->range, range_);
+            if (!mine) return;
             ++load_stats_.meta_records;
-            // A later record of an overlapping range supersedes earlier ones.
-            std::erase_if(kept_, [&](const std::shared_ptr<const MetaRecord>& k) { return overlap(k->range, rec->range); });
-            kept_.push_back(std::make_shared<const MetaRecord>(*rec));
+            // A later record replaces the earlier ones for the keys of its writer's range,
+            // and only for those: a child's record leaves its parent's record standing for
+            // the parent's other keys (which a merge or a sibling may still need).
+            for (KeptRecord& k : kept_) {
+                std::vector<KeyRange> left;
+                for (const KeyRange& piece : k.pieces) {
+                    for (KeyRange& rest : subtract(piece, rec->range)) left.push_back(std::move(rest));
+                }
+                k.pieces = std::move(left);
+            }
+            std::erase_if(kept_, [](const KeptRecord& k) { return k.pieces.empty(); });
+            kept_.push_back(KeptRecord{std::make_shared<const MetaRecord>(*rec), {*mine}});
         },
         [this, alive, i, done = std::move(done)](stream::Status s) mutable {
             if (alive.expired() || !*alive.lock()) return;
@@ -180,29 +237,51 @@ void RangeStore::read_checkpoints(size_t i, std::function<void(bool)> done) {
     // Flatten (record, checkpoint) pairs: the i-th checkpoint over all kept records.
     size_t n = 0;
     const Checkpoint* cp = nullptr;
-    const MetaRecord* owner = nullptr;
-    for (const auto& rec : kept_) {
-        for (const Checkpoint& c : rec->checkpoints) {
+    const KeptRecord* owner = nullptr;
+    std::string data_stream;
+    for (const KeptRecord& k : kept_) {
+        for (size_t j = 0; j < k.record->checkpoints.size(); ++j) {
             if (n++ == i) {
-                cp = &c;
-                owner = rec.get();
+                cp = &k.record->checkpoints[j];
+                owner = &k;
+                SIM_ASSERT(j < k.record->checkpoint_streams.size(), "metadata record without checkpoint streams");
+                data_stream = k.record->checkpoint_streams[j];
             }
         }
     }
     if (cp == nullptr) return done(true);
-    auto vis = intersect(cp->visible, owner->range);
-    if (vis) vis = intersect(*vis, loaded_keys());
-    if (!vis) return read_checkpoints(i + 1, std::move(done));
-    std::weak_ptr<bool> alive = alive_;
-    const KeyRange visible = *vis;
+    // The checkpoint holds for the keys its record still speaks for (disjoint pieces).
+    std::vector<KeyRange> visible;
+    for (const KeyRange& piece : owner->pieces) {
+        auto vis = intersect(cp->visible, piece);
+        if (vis) vis = intersect(*vis, loaded_keys());
+        if (vis) visible.push_back(*vis);
+    }
+    if (visible.empty()) return read_checkpoints(i + 1, std::move(done));
     const StreamPointer loc = cp->location;
+    checkpoint_stream_[loc.extent] = data_stream;
+    if (streams_.count(data_stream) != 0) return read_checkpoint(i, loc, std::move(visible), std::move(done));
+    // An ancestor's data stream: open it first, so the stream client knows its extents.
+    std::weak_ptr<bool> alive = alive_;
+    client_.create_stream(data_stream, [this, alive, i, loc, data_stream, visible = std::move(visible),
+                                        done = std::move(done)](stream::Status s, stream::StreamId sid) mutable {
+        if (alive.expired() || !*alive.lock()) return;
+        if (s != stream::Status::kOk) return done(false);
+        streams_[data_stream] = sid;
+        read_checkpoint(i, loc, std::move(visible), std::move(done));
+    });
+}
+
+void RangeStore::read_checkpoint(size_t i, const StreamPointer& loc, std::vector<KeyRange> visible,
+                                 std::function<void(bool)> done) {
+    std::weak_ptr<bool> alive = alive_;
     client_.read(stream::Location{stream::ExtentId{loc.extent}, loc.offset, loc.length},
                  [this, alive, i, visible, loc, done = std::move(done)](stream::Status s, const std::vector<stream::Block>& blocks) mutable {
                      if (alive.expired() || !*alive.lock()) return;
                      if (s != stream::Status::kOk || blocks.empty()) return done(false);
                      auto rows = options_.payloads->rows(blocks[0].fingerprint);
                      SIM_ASSERT(rows != nullptr, "checkpoint block decodes to no rows");
-                     loaded_checkpoints_.push_back(Checkpoint{rows, visible, loc});
+                     for (const KeyRange& v : visible) loaded_checkpoints_.push_back(Checkpoint{rows, v, loc});
                      read_checkpoints(i + 1, std::move(done));
                  });
 }
@@ -218,7 +297,7 @@ void RangeStore::replay_logs(size_t i, std::function<void(bool)> done) {
         auto max_token = std::make_shared<uint64_t>(0);
         client_.replay(
             sid,
-            [this, alive, max_token](const stream::Location& loc, const stream::Block& b) {
+            [this, alive, max_token, keys = log_keys_[name]](const stream::Location& loc, const stream::Block& b) {
                 if (alive.expired() || !*alive.lock()) return;
                 const LogRecord* rec = options_.payloads->log(b.fingerprint);
                 if (rec == nullptr) return;
@@ -229,7 +308,7 @@ void RangeStore::replay_logs(size_t i, std::function<void(bool)> done) {
                 *max_token = rec->token;
                 ++load_stats_.log_records_replayed;
                 load_stats_.log_bytes_replayed += b.size_bytes;
-                if (!loaded_keys().contains(rec->key)) return;
+                if (!loaded_keys().contains(rec->key) || !within(keys, rec->key)) return;
                 auto cur = part_.lookup(rec->key);
                 if (cur && cur->version >= rec->entry.version) return;
                 IndexEntry e = rec->entry;
@@ -448,10 +527,11 @@ void RangeStore::write_switch_record(const std::string& next_log) {
     auto r1 = std::make_shared<MetaRecord>();
     r1->range = range_;
     r1->checkpoints = part_.checkpoints();
-    r1->log_streams = current_logs_;
-    r1->log_streams.push_back(next_log);
+    r1->checkpoint_streams = streams_of(r1->checkpoints);
+    r1->logs = current_logs_;
+    r1->logs.push_back(LogRef{next_log, {range_}});
     r1->token = token_;
-    const std::vector<std::string> logs_after = r1->log_streams;
+    const std::vector<LogRef> logs_after = r1->logs;
     const uint64_t fp = options_.payloads->put(std::shared_ptr<const MetaRecord>(r1));
     std::weak_ptr<bool> alive = alive_;
     client_.append(streams_.at(meta_.meta_streams.back()), stream::BlockData{256, fp},
@@ -502,7 +582,9 @@ void RangeStore::write_checkpoint_record(std::shared_ptr<const Rows> rows, Strea
     auto r2 = std::make_shared<MetaRecord>();
     r2->range = range_;
     r2->checkpoints = {Checkpoint{rows, range_, where}};
-    r2->log_streams = {log_after};
+    checkpoint_stream_[where.extent] = meta_.own_prefix + "/data";
+    r2->checkpoint_streams = streams_of(r2->checkpoints);
+    r2->logs = {LogRef{log_after, {range_}}};
     r2->token = token_;
     const uint64_t fp = options_.payloads->put(std::shared_ptr<const MetaRecord>(r2));
     std::weak_ptr<bool> alive = alive_;
@@ -511,7 +593,7 @@ void RangeStore::write_checkpoint_record(std::shared_ptr<const Rows> rows, Strea
                        if (alive.expired() || !*alive.lock()) return;
                        if (s != stream::Status::kOk) return end_checkpoint(false);
                        part_.finish_checkpoint(rows, where);
-                       current_logs_ = {log_after};
+                       current_logs_ = {LogRef{log_after, {range_}}};
                        ++checkpoints_;
                        end_checkpoint(true);
                    });

@@ -19,11 +19,16 @@
 // the new log; once every record sent to an old log is durable the memory table is frozen
 // and written to the data stream; a second metadata record names the new checkpoint and
 // only the new log (the old logs are trimmed from recovery). See range_store.cpp.
-// Load = replay metadata streams (a later record whose range overlaps an earlier one
-// supersedes it), read the named checkpoints, replay the named logs (a record applies if
-// its version is newer; a record with a lower fencing token than one already seen in that
-// log comes from a stale server and is dropped), then checkpoint as above. So load time
-// grows with the log written since the last checkpoint.
+// Load = replay metadata streams in order (ancestors before descendants; in each stream a
+// record with a lower fencing token than one before it is a stale owner's and is
+// dropped): a record replaces
+// exactly the keys of its writer's range in the records before it, and nothing outside
+// (a child's record covers only part of its parent's, so the parent's record still holds
+// for the rest); read the checkpoints and replay the logs each surviving record names, each
+// only for the keys that record still speaks for (a record applies if its version is newer;
+// a record with a lower fencing token than one already seen in that log comes from a stale
+// server and is dropped), then checkpoint as above. So load time grows with the log
+// written since the last checkpoint.
 //
 // Bytes are modelled by fingerprints (ARCHITECTURE.md): a block carries size and a 64-bit
 // fingerprint. The records' structured content lives in the PayloadStore, keyed by the
@@ -54,10 +59,21 @@ struct LogRecord {
     uint64_t token = 0;  // fencing token of the writer
 };
 
+// A commit-log stream a metadata record names, with exactly the keys whose updates it
+// must replay (a log inherited from a parent holds the parent's keys, of which the record
+// speaks only for its own range's part).
+struct LogRef {
+    std::string stream;
+    std::vector<KeyRange> keys;  // disjoint
+};
+
 struct MetaRecord {
-    KeyRange range;                        // the range partition that wrote it
-    std::vector<Checkpoint> checkpoints;   // disjoint visible ranges
-    std::vector<std::string> log_streams;  // replayed in order after the checkpoints
+    KeyRange range;                       // the range partition that wrote it
+    std::vector<Checkpoint> checkpoints;  // disjoint visible ranges
+    // The data stream holding checkpoints[i] (an ancestor's, for an inherited one): a
+    // loader opens it to learn where its extents are.
+    std::vector<std::string> checkpoint_streams;
+    std::vector<LogRef> logs;  // replayed in order after the checkpoints
     uint64_t token = 0;
 };
 
@@ -161,6 +177,9 @@ private:
     void open_streams(size_t i, std::function<void(bool)> done);
     void replay_meta(size_t i, std::function<void(bool)> done);
     void read_checkpoints(size_t i, std::function<void(bool)> done);
+    void read_checkpoint(size_t i, const StreamPointer& loc, std::vector<KeyRange> visible, std::function<void(bool)> done);
+    // Names the data stream of each checkpoint a metadata record lists.
+    std::vector<std::string> streams_of(const std::vector<Checkpoint>& checkpoints) const;
     void replay_logs(size_t i, std::function<void(bool)> done);
     void submit(Pending p);
     void write(Pending p);
@@ -194,10 +213,20 @@ private:
 
     // Streams by name.
     std::map<std::string, stream::StreamId> streams_;
-    std::vector<std::shared_ptr<const MetaRecord>> kept_;  // after supersession
+    // A metadata record that survived the replay, for the keys no later record replaced
+    // (disjoint pieces of its range, inside this range).
+    struct KeptRecord {
+        std::shared_ptr<const MetaRecord> record;
+        std::vector<KeyRange> pieces;
+    };
+    std::vector<KeptRecord> kept_;
+    // Per log stream to replay, the keys its records may update (pieces of the records
+    // that name it).
+    std::map<std::string, std::vector<KeyRange>> log_keys_;
     std::vector<Checkpoint> loaded_checkpoints_;
+    std::map<uint64_t, std::string> checkpoint_stream_;  // extent of a checkpoint -> its data stream
     std::vector<std::string> replay_logs_;
-    std::vector<std::string> current_logs_;  // logs a recovery must replay now
+    std::vector<LogRef> current_logs_;  // logs a recovery must replay now
     std::string active_log_;
     uint64_t log_gen_ = 0;
     uint64_t next_version_ = 1;

@@ -86,6 +86,44 @@ TEST_CASE("lock: a renew that commits between the leader's expiry decision and t
     CHECK_FALSE(res(sm.apply(*grant, leader_at(late))).ok);                                   // version moved
 }
 
+TEST_CASE("lock: a retired lock waits for its holder's lease, then is never granted again") {
+    ml::LockServiceConfig cfg;
+    cfg.lease = Duration::seconds(10);
+    ml::LockStateMachine sm(cfg);
+    sm.on_role_change(true, Time::zero());
+    const Time t0 = Time::zero();
+    auto p = sm.prepare(cmd(ml::LockOp::kAcquire, 1), mc::PrepareContext{t0, 1, 1});
+    CHECK(res(sm.apply(*p, leader_at(t0))).ok);
+    // Retire by another client is refused while holder 1's lease runs.
+    p = sm.prepare(cmd(ml::LockOp::kRetire, 2), mc::PrepareContext{t0 + Duration::seconds(5), 2, 1});
+    CHECK_FALSE(res(sm.apply(*p, leader_at(t0 + Duration::seconds(5)))).ok);
+    // Once it has expired the retire succeeds; the lock has no holder any more.
+    const Time later = t0 + Duration::seconds(11);
+    p = sm.prepare(cmd(ml::LockOp::kRetire, 2), mc::PrepareContext{later, 2, 2});
+    CHECK(res(sm.apply(*p, leader_at(later))).ok);
+    REQUIRE(sm.find("L") != nullptr);
+    CHECK(sm.find("L")->holder == ml::kRetiredHolder);
+    // The old holder cannot renew; nobody can acquire, at any later time, even after a new
+    // leader takes over (it must not count a retired lock as an expiring lease).
+    CHECK_FALSE(res(sm.apply(*cmd(ml::LockOp::kRenew, 1, 1), leader_at(later))).ok);
+    sm.on_role_change(true, later);
+    for (uint64_t holder : {1, 2, 3}) {
+        const Time t = later + Duration::seconds(100);
+        p = sm.prepare(cmd(ml::LockOp::kAcquire, holder), mc::PrepareContext{t, holder, 3});
+        CHECK_FALSE(res(sm.apply(*p, leader_at(t))).ok);
+    }
+    // Retiring again is fine (every child of a split retires its parent).
+    p = sm.prepare(cmd(ml::LockOp::kRetire, 3), mc::PrepareContext{later, 3, 4});
+    CHECK(res(sm.apply(*p, leader_at(later))).ok);
+    // A holder may retire its own lock at once.
+    ml::LockStateMachine own(cfg);
+    own.on_role_change(true, Time::zero());
+    p = own.prepare(cmd(ml::LockOp::kAcquire, 7), mc::PrepareContext{t0, 7, 1});
+    CHECK(res(own.apply(*p, leader_at(t0))).ok);
+    p = own.prepare(cmd(ml::LockOp::kRetire, 7), mc::PrepareContext{t0, 7, 2});
+    CHECK(res(own.apply(*p, leader_at(t0))).ok);
+}
+
 TEST_CASE("lock: a new leader treats inherited leases as granted at its takeover") {
     ml::LockServiceConfig cfg;
     ml::LockStateMachine follower(cfg);

@@ -106,6 +106,9 @@ struct ChaosOutcome {
     uint64_t acked_writes = 0, reads = 0, stale = 0, lost = 0;
     uint64_t serves_checked = 0, loads_checked = 0, splits = 0, moves = 0, merges = 0;
     std::vector<std::string> first_stale;
+    // After the read-back: every range of the leader's map, its server and whether that
+    // server serves it (the reproduction prints it).
+    std::vector<std::string> final_map;
 };
 
 inline std::string chaos_key(uint64_t i) {
@@ -256,6 +259,18 @@ inline ChaosOutcome run_partition_chaos(const ChaosConfig& cc) {
     out.serves_checked = observer.serves();
     out.loads_checked = observer.loads_checked();
     if (const PartitionManager* m = rig.layer->leader()) {
+        for (const RangeInfo& r : m->state().map().ranges()) {
+            const PartitionServer* ps = r.server.valid() ? rig.layer->server(r.server.value) : nullptr;
+            std::string line = "range " + std::to_string(r.id.value) + " " + to_string(r.range) + " server ";
+            line.append(std::to_string(r.server.value)).append(" epoch ").append(std::to_string(r.epoch));
+            line.append(ps == nullptr ? " (down)" : " " + std::string(ps->slot_state(r.id)));
+            auto lk = rig.leases.locks.find(range_lock_name(r.id.value));
+            if (lk != rig.leases.locks.end()) {
+                line.append("; lease holder ").append(std::to_string(lk->second.holder)).append(" token ");
+                line.append(std::to_string(lk->second.token)).append(" until ").append(lk->second.expiry.to_string());
+            }
+            out.final_map.push_back(line);
+        }
         out.splits = m->state().data().splits;
         out.moves = m->state().data().moves;
         out.merges = m->state().data().merges;

@@ -6,7 +6,10 @@
 // contract (lease.h): at most one holder, tokens increasing per grant, a holder renews
 // every lease/3 from its own timers and believes the lease only until its expiry, so a
 // crashed holder (timers void) loses it after `lease`. Grants and renewals arrive after
-// a small delay, as a round trip to the lock service would.
+// a small delay, as a round trip to the lock service would. A retired lock is held by
+// no one, for ever. Renewals need no network here, so a holder cut off by a network
+// partition keeps its leases (the real lock service's client would lose them): faults
+// that isolate a server leave its ranges unavailable until they heal, never unsafe.
 #pragma once
 
 #include <algorithm>
@@ -52,12 +55,17 @@ public:
     }
     void acquire(const std::string& lock, GrantCallback callback) override {
         const uint64_t id = next_call_++;
-        calls_[id] = Call{lock, std::move(callback)};
+        calls_[id] = Call{lock, std::move(callback), {}};
         ctx_.set_timer(table_.delay, kCallTag | id);
     }
     void release(const std::string& lock) override {
         auto it = table_.locks.find(lock);
         if (it != table_.locks.end() && it->second.holder == self_) it->second.holder = 0;
+    }
+    void retire(const std::string& lock, std::function<void(bool)> done) override {
+        const uint64_t id = next_call_++;
+        calls_[id] = Call{lock, {}, std::move(done)};
+        ctx_.set_timer(table_.delay, kCallTag | id);
     }
     bool holds(const std::string& lock) override {
         auto it = table_.locks.find(lock);
@@ -83,7 +91,20 @@ public:
         calls_.erase(it);
         auto& e = table_.locks[c.lock];
         const sim::Time now = ctx_.true_now();
-        if (e.holder == self_ && now < e.expiry) {
+        if (c.retired) {
+            // Retire: once free, expired or our own, nobody holds it ever again.
+            const bool ok = e.holder == kRetired || e.holder == 0 || e.holder == self_ || now >= e.expiry;
+            if (ok && e.holder != kRetired) {
+                e.holder = kRetired;
+                e.token = ++table_.last_token;
+                e.expiry = sim::Time::from_ns(INT64_MAX);
+            }
+            c.retired(ok);
+            return true;
+        }
+        if (e.holder == kRetired) {
+            c.callback(false, 0);
+        } else if (e.holder == self_ && now < e.expiry) {
             e.expiry = now + table_.lease;
             c.callback(true, e.token);
         } else if (e.holder == 0 || now >= e.expiry) {
@@ -101,9 +122,11 @@ public:
 private:
     static constexpr uint64_t kRenewTag = 1ull << 58;
     static constexpr uint64_t kCallTag = (1ull << 58) | (1ull << 57);
+    static constexpr uint64_t kRetired = ~uint64_t{0};
     struct Call {
         std::string lock;
         GrantCallback callback;
+        std::function<void(bool)> retired;  // set: a retire, not an acquire
     };
     sim::Context& ctx_;
     LeaseTable& table_;
