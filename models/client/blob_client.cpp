@@ -278,6 +278,7 @@ void ClientDriver::send_to(uint64_t id, const location::DnsRecord& record) {
     q->fingerprint = op.fingerprint;
     q->client_time = ctx().now();
     q->max_results = options_.list_max_results;
+    q->timeout = options_.retry.attempt_timeout;
     frontend::SignedFields f;
     f.operation = std::string(op_name(op.op));
     f.account = op.account;

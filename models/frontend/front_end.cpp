@@ -255,7 +255,11 @@ void FrontEnd::handle_request(sim::Owned<ClientRequest> m, sim::Address from) {
     const uint64_t id = next_id_++;
     Active& a = active_[id];
     a.client = from;
-    a.deadline = ctx().now() + options_.request_timeout;
+    // The front-end's own limit, or the client's for this attempt less a margin for the
+    // way back, whichever comes first.
+    sim::Duration budget = options_.request_timeout;
+    if (m->timeout > sim::Duration::zero()) budget = std::min(budget, m->timeout - m->timeout / 10);
+    a.deadline = ctx().now() + budget;
     a.req = std::move(m);
     if (is_write(a.req->op) && frozen_.contains(a.req->account)) {
         // A clean switch is draining the account: hold the write until it is decided.

@@ -68,6 +68,11 @@ struct ClientRequest : sim::MessageOf<ClientRequest> {
     sim::Time client_time;  // the client's clock when it signed
     std::optional<Signature> signature;
     uint32_t max_results = 1000;  // list
+    // How long the client waits for this attempt (zero: no limit of its own). The
+    // front-end gives up before it (deadline propagation): once the client has moved on to
+    // another attempt, this one must not go on retrying and apply its write late, over a
+    // newer one.
+    sim::Duration timeout;
     // A geo replicator applying a change shipped from the account's primary stamp. Only
     // accepted from the stamp's own replicator (FrontEndOptions::geo_replicator).
     bool replication = false;
