@@ -76,8 +76,14 @@ uint64_t mix64(uint64_t x) {
 // write already placed keeps its gap in the prefix.
 class Searcher {
 public:
-    Searcher(const std::vector<uint8_t>& allowed, uint64_t max_steps, bool use_zones)
-        : allowed_(allowed), max_steps_(max_steps), use_zones_(use_zones) {}
+    // total_steps: the steps all searches of this searcher may take together.
+    Searcher(const std::vector<uint8_t>& allowed, uint64_t max_steps, uint64_t total_steps,
+             uint64_t steps_past_budget, bool use_zones)
+        : allowed_(allowed),
+          max_steps_(max_steps),
+          total_left_(total_steps),
+          steps_past_budget_(steps_past_budget),
+          use_zones_(use_zones) {}
 
     // Linearizes ops[begin, end) from `start`. With final_read != kNone a read of that
     // value is added after everything, so success means the piece can end in it. On
@@ -97,12 +103,23 @@ public:
                 zone_ops_.push_back({o.invoke, o.complete, true, kZoneUnread});
             return zones_.linearizable(zone_ops_, start) ? Verdict::kOk : Verdict::kViolation;
         }
+        if (use_zones_ && final_state == nullptr && absent_zones_apply(start)) {
+            // Deletes repeat "absent": a necessary test and sufficient ones, each a zone
+            // test (see absent_zone_verdict); undecided pieces go on to the search.
+            Verdict v = absent_zone_verdict(start);
+            if (v != Verdict::kInconclusive) {
+                ++zone_runs_;
+                return v;
+            }
+        }
         ++search_runs_;
         load_events();
         return search(start, final_state);
     }
 
     uint64_t zone_runs() const { return zone_runs_; }
+    // Whether a search stopped because the total budget ran out (not its own bound).
+    bool total_budget_hit() const { return total_budget_hit_; }
     uint64_t search_runs() const { return search_runs_; }
 
 private:
@@ -123,12 +140,19 @@ private:
         uint32_t state = start;
         int entry = next_[head];
         uint64_t steps = 0;
+        // Past the total budget, searches still get a few steps: small pieces are still
+        // decided, the hard ones stop soon.
+        const uint64_t limit = std::min(max_steps_, std::max(total_left_, steps_past_budget_));
         stack_.clear();
         cache_.clear();
         pool_.clear();
         satisfied_ = 0;
         while (next_[head] != -1) {
-            if (++steps > max_steps_) return Verdict::kInconclusive;
+            if (++steps > limit) {
+                total_left_ -= std::min(total_left_, limit);
+                if (limit < max_steps_) total_budget_hit_ = true;
+                return Verdict::kInconclusive;
+            }
             const Event& ev = events_[entry];
             if (!ev.is_return) {
                 const int op = ev.op;
@@ -174,7 +198,10 @@ private:
                 }
                 entry = next_[entry];
             } else {
-                if (stack_.empty()) return Verdict::kViolation;
+                if (stack_.empty()) {
+                    total_left_ -= std::min(total_left_, steps);
+                    return Verdict::kViolation;
+                }
                 const Frame f = stack_.back();
                 stack_.pop_back();
                 state = f.state_before;
@@ -184,6 +211,7 @@ private:
                 entry = next_[call_[f.op]];
             }
         }
+        total_left_ -= std::min(total_left_, steps);
         if (final_state) *final_state = state;
         return Verdict::kOk;
     }
@@ -307,6 +335,194 @@ private:
         return true;
     }
 
+    // Whether the zone test with deletes applies: a known start, every live put's value
+    // written once and not the start value, no unknown outcome left but deletes', and at
+    // least one delete (else zones_apply decided).
+    bool absent_zones_apply(uint32_t start) const {
+        if (start == kWild) return false;
+        bool deletes = false;
+        for (const LinOp& o : ops_) {
+            const bool del = o.write && o.value == kAbsent;
+            deletes |= del;
+            if (o.complete == kInf && !del) return false;
+            if (o.write && !del && (o.value == start || unlinearized_writes_[o.value] > 1))
+                return false;
+        }
+        return deletes;
+    }
+
+    // Deletes in the zone test. The puts' values are unique but deletes all write
+    // "absent". Lemma: the run is linearizable iff some assignment of each read of absent
+    // to one delete (or, when the run starts absent, to the start) makes the history in
+    // which every delete writes a value of its own, and each read of absent reads its
+    // delete's value, linearizable.
+    //  (if) A linearization of the relabeled history is one of the run: every relabeled
+    //      value of a delete stands for "absent", so every read still sees the register.
+    //  (only if) In a linearization L of the run, give each read of absent the last write
+    //      before it in L (a delete, or none: the start). L is legal for that relabeling.
+    // An unknown-outcome delete given no read is left out (it may never have happened);
+    // one given reads happened, before them, and its complete is +inf in the zone test,
+    // which the test takes as is (its cluster's f comes from the reads).
+    // So:
+    //  - Necessary (N): the history without the reads of absent, every delete of known
+    //    outcome writing a value nobody reads and unknown deletes left out, is
+    //    linearizable (a linearization of the run stays one when reads are taken out;
+    //    relabeling writes whose values nobody reads, or dropping unknown ones, keeps it).
+    //  - Necessary (N_r), for each read r of absent: for some target t of r (a delete
+    //    invoked by r's complete, or the start if absent), that history plus r alone,
+    //    given to t, is linearizable (take the lemma's assignment and drop the other
+    //    reads of absent, as in (N)). The targets passing are r's candidates.
+    //  - Sufficient: any one assignment whose relabeled history passes the zone test.
+    //    A few natural assignments among the candidates are tried (absent_assignment);
+    //    none passing decides nothing (kInconclusive here: the search decides).
+    // Each is one zone test, so this costs O(reads of absent * deletes * n log n).
+    Verdict absent_zone_verdict(uint32_t start) {
+        const uint32_t base = static_cast<uint32_t>(read_.size()) + 1;
+        dels_.clear();
+        absent_reads_.clear();
+        for (size_t i = 0; i < ops_.size(); ++i) {
+            if (ops_[i].value != kAbsent) continue;
+            (ops_[i].write ? dels_ : absent_reads_).push_back(static_cast<int>(i));
+        }
+        target_.assign(ops_.size(), kSkip);
+        used_.assign(dels_.size(), 0);
+        build_zone_ops(base);
+        if (!zones_.linearizable(zone_ops_, start)) return Verdict::kViolation;
+        // Candidates of each read of absent: (read, target) pairs, targets kAbsent (the
+        // start) or base + index in dels_.
+        // The candidate and greedy phases take O(reads * deletes) zone tests; on a piece
+        // so large that this would be slow (an unknown delete kept pending to the end of
+        // a long history), every delete invoked in time is a candidate, only the rules
+        // are tried, and the search decides the rest as before.
+        const bool thorough = static_cast<double>(absent_reads_.size()) *
+                                  static_cast<double>(dels_.size() + 1) *
+                                  static_cast<double>(ops_.size() + dead_.size()) <
+                              kMaxZoneWork;
+        candidates_.clear();
+        candidate_begin_.clear();
+        for (int r : absent_reads_) {
+            candidate_begin_.push_back(static_cast<uint32_t>(candidates_.size()));
+            const LinOp& o = ops_[static_cast<size_t>(r)];
+            auto feasible = [&](uint32_t t) {
+                if (!thorough) return true;
+                target_[static_cast<size_t>(r)] = t;
+                if (t != kAbsent) used_[t - base] = 1;
+                build_zone_ops(base);
+                const bool ok = zones_.linearizable(zone_ops_, start);
+                target_[static_cast<size_t>(r)] = kSkip;
+                if (t != kAbsent) used_[t - base] = 0;
+                return ok;
+            };
+            if (start == kAbsent && feasible(kAbsent)) candidates_.push_back(kAbsent);
+            for (size_t k = 0; k < dels_.size(); ++k) {
+                if (ops_[static_cast<size_t>(dels_[k])].invoke > o.complete) continue;
+                const uint32_t t = base + static_cast<uint32_t>(k);
+                if (feasible(t)) candidates_.push_back(t);
+            }
+            if (candidates_.size() == candidate_begin_.back()) return Verdict::kViolation;
+        }
+        candidate_begin_.push_back(static_cast<uint32_t>(candidates_.size()));
+        for (int rule = 0; rule < kAssignmentRules; ++rule) {
+            absent_assignment(base, rule);
+            build_zone_ops(base);
+            if (zones_.linearizable(zone_ops_, start)) return Verdict::kOk;
+        }
+        if (!thorough) return Verdict::kInconclusive;
+        // Greedy: give the reads of absent their targets one at a time (rule 1's first),
+        // keeping each only if the zone test still passes with the ones given so far.
+        absent_assignment(base, 1);
+        preferred_.assign(target_.begin(), target_.end());
+        std::fill(target_.begin(), target_.end(), kSkip);
+        std::fill(used_.begin(), used_.end(), 0);
+        for (size_t j = 0; j < absent_reads_.size(); ++j) {
+            const size_t r = static_cast<size_t>(absent_reads_[j]);
+            bool placed = false;
+            const int64_t first = candidate_begin_[j], past = candidate_begin_[j + 1];
+            for (int64_t c = first - 1; c < past && !placed; ++c) {
+                // First the preferred target, then every other candidate in turn.
+                const uint32_t t = c < first ? preferred_[r] : candidates_[static_cast<size_t>(c)];
+                if (c >= first && t == preferred_[r]) continue;
+                const uint8_t was = t == kAbsent ? 0 : used_[t - base];
+                target_[r] = t;
+                if (t != kAbsent) used_[t - base] = 1;
+                build_zone_ops(base);
+                if (zones_.linearizable(zone_ops_, start)) {
+                    placed = true;
+                } else {
+                    target_[r] = kSkip;
+                    if (t != kAbsent) used_[t - base] = was;
+                }
+            }
+            if (!placed) return Verdict::kInconclusive;
+        }
+        return Verdict::kOk;
+    }
+
+    static constexpr int kAssignmentRules = 4;
+    static constexpr double kMaxZoneWork = 3e7;  // reads * targets * operations
+    static constexpr uint32_t kSkip = kNone - 1;  // a read of absent left out
+
+    // Sets target_ for every read of absent to one of its candidates, by rule:
+    //  0: the start if a candidate, else the latest-invoked delete;
+    //  1: a delete overlapping the read, the earliest-completing one; else as 0;
+    //  2: the earliest-invoked delete, else the start;
+    //  3: the latest-completing delete, else the start.
+    void absent_assignment(uint32_t base, int rule) {
+        std::fill(used_.begin(), used_.end(), 0);
+        for (size_t j = 0; j < absent_reads_.size(); ++j) {
+            const LinOp& r = ops_[static_cast<size_t>(absent_reads_[j])];
+            uint32_t best = kNone;
+            for (uint32_t c = candidate_begin_[j]; c < candidate_begin_[j + 1]; ++c) {
+                const uint32_t t = candidates_[c];
+                if (best == kNone) {
+                    best = t;
+                    continue;
+                }
+                if (t == kAbsent || best == kAbsent) {
+                    if (rule == 0) best = kAbsent;
+                    else if (best == kAbsent) best = t;
+                    continue;
+                }
+                const LinOp& d = ops_[static_cast<size_t>(dels_[t - base])];
+                const LinOp& b = ops_[static_cast<size_t>(dels_[best - base])];
+                bool better = false;
+                if (rule == 0) better = d.invoke > b.invoke;
+                if (rule == 2) better = d.invoke < b.invoke;
+                if (rule == 3) better = d.complete > b.complete;
+                if (rule == 1) {
+                    const bool d_over = d.complete >= r.invoke, b_over = b.complete >= r.invoke;
+                    better = d_over != b_over ? d_over
+                             : d_over         ? d.complete < b.complete
+                                              : d.invoke > b.invoke;
+                }
+                if (better) best = t;
+            }
+            target_[static_cast<size_t>(absent_reads_[j])] = best;
+            if (best != kAbsent) used_[best - base] = 1;
+        }
+    }
+
+    // zone_ops_: the run relabeled by target_ (per read of absent: kAbsent, base + the
+    // index of its delete in dels_, or kSkip) and used_ (per delete: some read has it).
+    void build_zone_ops(uint32_t base) {
+        zone_ops_.clear();
+        size_t k = 0;
+        for (size_t i = 0; i < ops_.size(); ++i) {
+            const LinOp& o = ops_[i];
+            if (o.value != kAbsent) {
+                zone_ops_.push_back({o.invoke, o.complete, o.write, o.value});
+            } else if (o.write) {
+                const bool read = used_[k] != 0;
+                const uint32_t id = base + static_cast<uint32_t>(k++);
+                if (read || o.complete != kInf)
+                    zone_ops_.push_back({o.invoke, o.complete, true, read ? id : kZoneUnread});
+            } else if (target_[i] != kSkip) {
+                zone_ops_.push_back({o.invoke, o.complete, false, target_[i]});
+            }
+        }
+        for (const LinOp& o : dead_) zone_ops_.push_back({o.invoke, o.complete, true, kZoneUnread});
+    }
+
     // The search's structures for the run load() chose.
     void load_events() {
         dead_invoke_.resize(dead_.size());
@@ -425,6 +641,9 @@ private:
 
     const std::vector<uint8_t>& allowed_;
     uint64_t max_steps_;
+    uint64_t total_left_;
+    uint64_t steps_past_budget_ = 0;
+    bool total_budget_hit_ = false;
     bool use_zones_;
     uint64_t zone_runs_ = 0;
     uint64_t search_runs_ = 0;
@@ -445,6 +664,13 @@ private:
     std::vector<uint32_t> pool_;  // entries: [next in chain, length, key...]
     std::unordered_map<uint64_t, uint32_t> cache_;
     std::vector<ZoneOp> zone_ops_;
+    // absent_zone_verdict: the run's deletes and reads of absent (indices in ops_), per
+    // op the zone value its read of absent gets, per delete whether a read has it, and
+    // each read's candidate targets (candidates_[candidate_begin_[j], [j + 1])).
+    std::vector<int> dels_, absent_reads_;
+    std::vector<uint32_t> target_;
+    std::vector<uint8_t> used_;
+    std::vector<uint32_t> candidates_, candidate_begin_, preferred_;
     ZoneChecker zones_;
 };
 
@@ -506,10 +732,59 @@ Verdict check_pieces(const std::vector<LinOp>& ops, std::vector<uint32_t> starts
     return Verdict::kOk;
 }
 
+// Unknown-outcome writes (complete kInf) of ops, sorted by invocation, made finite or
+// dropped where that keeps the answer; returns how many were dropped. Values are below
+// `values`; the two vectors are scratch.
+//  - A put whose value no other put writes and no read returns: dropped (in a
+//    linearization it may be left out: nothing reads its value, and with no read after
+//    it the history's end value is free).
+//  - Such a put some read returns: it must precede the first of them to return, so it
+//    completes there (a linearization has it before that read's point).
+//  - A delete no read of absent can follow (every read of absent completes before it is
+//    invoked): dropped. In a linearization L with it, the reads right after it in L would
+//    be reads of absent that do not precede it in real time; there are none, so only a
+//    write or the end of L follows it, and L without it stays legal (nothing after the
+//    history's end reads its end value).
+// Other deletes of unknown outcome stay pending to the end (see absent_zone_verdict).
+uint64_t settle_unknown_writes(std::vector<LinOp>& ops, size_t values,
+                               std::vector<uint32_t>& writers,
+                               std::vector<int64_t>& first_read_end) {
+    writers.assign(values, 0);
+    first_read_end.assign(values, kInf);
+    int64_t last_absent_read_end = std::numeric_limits<int64_t>::min();
+    for (const LinOp& op : ops) {
+        if (op.write) {
+            ++writers[op.value];
+        } else {
+            first_read_end[op.value] = std::min(first_read_end[op.value], op.complete);
+            if (op.value == kAbsent) last_absent_read_end = std::max(last_absent_read_end, op.complete);
+        }
+    }
+    size_t kept = 0;
+    uint64_t dropped = 0;
+    for (LinOp& op : ops) {
+        if (op.write && op.complete == kInf && op.value != kAbsent && writers[op.value] == 1) {
+            if (first_read_end[op.value] == kInf) {
+                ++dropped;
+                continue;
+            }
+            op.complete = std::max(op.invoke, first_read_end[op.value]);
+        }
+        if (op.write && op.complete == kInf && op.value == kAbsent &&
+            last_absent_read_end < op.invoke) {
+            ++dropped;
+            continue;
+        }
+        ops[kept++] = op;
+    }
+    ops.resize(kept);
+    return dropped;
+}
+
 // The history cut at time t: operations invoked by t; reads still running at t dropped
-// (they could have read a later write), writes still running become unknown-outcome.
-// If the cut is not linearizable, neither is the whole history.
-std::vector<LinOp> cut_at(const std::vector<LinOp>& ops, int64_t t) {
+// (they could have read a later write), writes still running become unknown-outcome
+// (then settled as above). If the cut is not linearizable, neither is the whole history.
+std::vector<LinOp> cut_at(const std::vector<LinOp>& ops, int64_t t, size_t values) {
     std::vector<LinOp> out;
     for (const LinOp& op : ops) {
         if (op.invoke > t) break;
@@ -521,11 +796,15 @@ std::vector<LinOp> cut_at(const std::vector<LinOp>& ops, int64_t t) {
             out.push_back(w);
         }
     }
+    std::vector<uint32_t> writers;
+    std::vector<int64_t> first_read_end;
+    settle_unknown_writes(out, values, writers, first_read_end);
     return out;
 }
 
 // The smallest witness window of a violating blob history (see the header).
-LinearizabilityViolation find_window(const std::vector<LinOp>& ops, Searcher& searcher) {
+LinearizabilityViolation find_window(const std::vector<LinOp>& ops, size_t values,
+                                     Searcher& searcher) {
     std::vector<int64_t> times;
     for (const LinOp& op : ops)
         if (op.complete != kInf) times.push_back(op.complete);
@@ -535,13 +814,13 @@ LinearizabilityViolation find_window(const std::vector<LinOp>& ops, Searcher& se
     size_t lo = 0, hi = times.size();  // answer in [lo, hi]; hi means the whole history
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
-        if (check_pieces(cut_at(ops, times[mid]), {kAbsent}, searcher) == Verdict::kViolation)
+        if (check_pieces(cut_at(ops, times[mid], values), {kAbsent}, searcher) == Verdict::kViolation)
             hi = mid;
         else
             lo = mid + 1;
     }
     const int64_t t = lo < times.size() ? times[lo] : kInf;
-    std::vector<LinOp> cut = t == kInf ? ops : cut_at(ops, t);
+    std::vector<LinOp> cut = t == kInf ? ops : cut_at(ops, t, values);
     // Quiescent points of the cut, where a window may start.
     std::vector<size_t> starts{0};
     int64_t reach = std::numeric_limits<int64_t>::min();
@@ -614,12 +893,21 @@ LinearizabilityResult check_linearizable_history(const obs::History& history,
     });
 
     std::vector<uint8_t> allowed;
-    Searcher searcher(allowed, options.max_steps_per_piece, options.zone_check);
+    const uint64_t total_steps =
+        std::max(options.min_total_steps, options.total_steps_per_operation * keyed.size());
+    Searcher searcher(allowed, options.max_steps_per_piece, total_steps, options.steps_past_budget,
+                      options.zone_check);
     std::unordered_map<std::pair<uint64_t, int64_t>, uint32_t, PairHash> value_ids;
     std::vector<LinOp> ops;
     std::vector<uint32_t> writers;       // per value: writes of it
     std::vector<int64_t> first_read_end;  // per value: earliest return of a read of it
     std::vector<LinearizabilityViolation> found;
+    struct Violating {
+        std::vector<LinOp> ops;
+        size_t values;
+        std::vector<uint8_t> allowed;
+    };
+    std::vector<Violating> violating;
 
     for (size_t b = 0; b < keyed.size();) {
         size_t e = b;
@@ -653,34 +941,14 @@ LinearizabilityResult check_linearizable_history(const obs::History& history,
             ops.push_back(lin);
         }
         const size_t values = value_ids.size() + 2;
-        writers.assign(values, 0);
-        first_read_end.assign(values, kInf);
         allowed.assign(values, 0);
         allowed[kAbsent] = 1;
-        for (const LinOp& op : ops) {
-            if (op.write) {
-                ++writers[op.value];
-                allowed[op.value] = 1;
-            } else {
-                first_read_end[op.value] = std::min(first_read_end[op.value], op.complete);
-            }
-        }
-        // Unknown-outcome puts: drop the unobserved, end the observed at their first reader.
-        size_t kept = 0;
-        for (LinOp& op : ops) {
-            if (op.write && op.complete == kInf && op.value != kAbsent && writers[op.value] == 1) {
-                if (first_read_end[op.value] == kInf) {
-                    ++result.unknown_writes_dropped;
-                    continue;
-                }
-                op.complete = std::max(op.invoke, first_read_end[op.value]);
-            }
-            ops[kept++] = op;
-        }
-        ops.resize(kept);
+        for (const LinOp& op : ops)
+            if (op.write) allowed[op.value] = 1;
         std::sort(ops.begin(), ops.end(), [](const LinOp& x, const LinOp& y) {
             return x.invoke != y.invoke ? x.invoke < y.invoke : x.id < y.id;
         });
+        result.unknown_writes_dropped += settle_unknown_writes(ops, values, writers, first_read_end);
         b = e;
         if (ops.empty()) continue;
         ++result.histories;
@@ -690,13 +958,19 @@ LinearizabilityResult check_linearizable_history(const obs::History& history,
         if (v == Verdict::kInconclusive) ++result.inconclusive;
         if (v != Verdict::kViolation) continue;
         ++result.violations;
-        if (static_cast<int>(found.size()) < options.max_windows) {
-            LinearizabilityViolation w = find_window(ops, searcher);
-            const obs::Operation& first = all[ops.front().id];
-            w.key = history.str(first.account) + "/" + history.str(first.container) + "/" +
-                    history.str(first.blob);
-            found.push_back(std::move(w));
-        }
+        if (static_cast<int>(violating.size()) < options.max_windows)
+            violating.push_back({ops, values, allowed});
+    }
+    // Windows last, so that deciding every blob comes first in the step budget (a window
+    // cut short by it is longer, still a witness).
+    result.budget_exhausted = searcher.total_budget_hit();
+    for (Violating& bad : violating) {
+        allowed = std::move(bad.allowed);
+        LinearizabilityViolation w = find_window(bad.ops, bad.values, searcher);
+        const obs::Operation& first = all[bad.ops.front().id];
+        w.key = history.str(first.account) + "/" + history.str(first.container) + "/" +
+                history.str(first.blob);
+        found.push_back(std::move(w));
     }
     std::sort(found.begin(), found.end(), [](const auto& x, const auto& y) {
         return x.first_unexplained < y.first_unexplained;
@@ -723,16 +997,20 @@ CheckResult check_linearizability(const obs::History& history,
     c.figures["largest_history"] = r.largest_history;
     c.figures["zone_checks"] = r.zone_checks;
     c.figures["searches"] = r.searches;
+    c.figures["budget_exhausted"] = r.budget_exhausted;
     std::ostringstream detail;
     if (c.held) {
         detail << "all " << r.histories << " blob histories (" << r.operations
                << " operations) are linearizable";
         if (r.inconclusive) detail << "; " << r.inconclusive << " too large to decide";
+        if (r.budget_exhausted) detail << " (the check's total step budget ran out)";
     } else {
         const auto& v = r.first.front();
         detail << r.violations << " of " << r.histories << " blob histories are not linearizable; "
                << "first: " << v.key << " at " << v.first_unexplained.to_string() << ", a window of "
                << v.window.size() << " operations shows it";
+        if (r.inconclusive) detail << "; " << r.inconclusive << " too large to decide";
+        if (r.budget_exhausted) detail << " (the check's total step budget ran out)";
         c.figures["first_violation"] = {{"key", v.key},
                                         {"time_s", v.first_unexplained.to_seconds()},
                                         {"window", v.window}};

@@ -49,7 +49,7 @@ namespace reports {
 
 struct ZoneOp {
     int64_t invoke = 0;
-    int64_t complete = 0;  // finite
+    int64_t complete = 0;  // finite, but see linearizable()
     bool write = false;
     uint32_t value = 0;  // kZoneUnread: a write whose value nothing reads
 };
@@ -62,7 +62,9 @@ class ZoneChecker {
   public:
     // Whether ops, from the register holding `initial`, are linearizable.
     // REQUIRES: no two writes share a value other than kZoneUnread; no write writes
-    // `initial`; every complete is finite and not before its invoke.
+    // `initial`; every complete is not before its invoke, and finite except a write's
+    // (an unknown-outcome delete given reads, linearizable.cpp: +inf only widens its
+    // interval, and its cluster's f comes from its reads).
     bool linearizable(const std::vector<ZoneOp>& ops, uint32_t initial);
 
   private:
