@@ -22,8 +22,8 @@ const std::string kOutBase = std::string(STAMPSIM_BINARY_DIR) + "/test-out/shrin
 
 // chain_ack_at_head (the chain's head acknowledges an append before the other replicas
 // hold it) loses acknowledged writes when the head's rack goes down at the wrong moment.
-// Seed 2 of the small chaos scenario with these settings catches it (measured: seeds 1..16
-// catch it on 3 seeds; seed 2 passes with the bug off).
+// Seed 6 of the small chaos scenario with these settings catches it (measured: the bug
+// fails 5 of seeds 1..40 since deadline propagation; seed 6 passes with the bug off).
 const std::vector<std::string> kBugOverrides = {
     "checks.consistency=none", "storage.stream.extent_seal_size=4MiB", "storage.stream.re_replication_delay=5s",
     "debug.bug=chain_ack_at_head"};
@@ -104,8 +104,8 @@ TEST_CASE("shrink: a planted bug's failing seed shrinks to fewer faults, still f
     app::ShrinkRequest r;
     r.file = kChaosSmall;
     r.overrides = kBugOverrides;
-    r.seed = 2;
-    r.out_file = kOutBase + "/chain-ack-at-head-seed2.json";
+    r.seed = 6;
+    r.out_file = kOutBase + "/chain-ack-at-head-seed6.json";
     r.jobs = 2;
     r.max_runs = 60;
     std::ostringstream out, err;
@@ -124,7 +124,7 @@ TEST_CASE("shrink: a planted bug's failing seed shrinks to fewer faults, still f
     // The file as written: still fails durability (as it expects), and passes with the bug off.
     auto doc = res.scenario;
     CHECK(doc["checks"]["expect"] == "fail");
-    CHECK(doc["seed"] == 2);
+    CHECK(doc["seed"] == 6);
     CHECK_FALSE(doc.contains("chaos"));
     const app::RunSummary with_bug = run_doc(doc);
     CHECK(with_bug.exit_code == 0);
