@@ -166,31 +166,6 @@ private:
 
 namespace {
 
-strm::StreamConfig stream_config(const scenario::StreamConfig& c) {
-    strm::StreamConfig out;
-    out.replicas = c.replicas;
-    out.replication = c.replication == scenario::Replication::kChain ? strm::Replication::kChain
-                                                                     : strm::Replication::kPrimaryFanout;
-    out.extent_seal_size_bytes = c.extent_seal_size.value;
-    out.block_size_bytes = c.block_size.value;
-    out.re_replication_delay = c.re_replication_delay;
-    out.heartbeat = c.heartbeat;
-    out.node_timeout = c.node_timeout;
-    out.scrub_interval = c.scrub_interval;
-    return out;
-}
-
-part::PartitionConfig partition_config(const scenario::PartitionConfig& c) {
-    part::PartitionConfig out;
-    out.initial_partitions = c.initial_partitions;
-    out.split_load = c.split_load;
-    out.merge_load = c.merge_load;
-    out.balance_interval = c.balance_interval;
-    out.lease = c.lease;
-    out.checkpoint_log_size_bytes = c.checkpoint_log_size.value;
-    return out;
-}
-
 obs::AuthMode auth_mode(scenario::WorkloadAuth a) {
     switch (a) {
         case scenario::WorkloadAuth::kValid: return obs::AuthMode::kValid;

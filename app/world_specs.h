@@ -13,6 +13,8 @@
 #include "faults/chaos.h"
 #include "faults/fault.h"
 #include "models/client/workload_gen.h"
+#include "models/partition/config.h"
+#include "models/stream/config.h"
 #include "sim/simulation.h"
 
 namespace app {
@@ -22,6 +24,8 @@ sim::SimulationConfig simulation_config(const scenario::Scenario& s, uint64_t se
 // REQUIRES: s was validated against `topology` (targets exist).
 std::vector<faults::FaultSpec> fault_plan(const scenario::Scenario& s, const sim::Topology& topology);
 faults::ChaosSpec chaos_spec(const scenario::ChaosConfig& c);
+models::stream::StreamConfig stream_config(const scenario::StreamConfig& c);
+models::partition::PartitionConfig partition_config(const scenario::PartitionConfig& c);
 models::client::WorkloadSpec workload_spec(const scenario::WorkloadConfig& w);
 // The scenario's role name ("partition_server") as fault targets and resolvers spell it.
 std::string role_name(scenario::Role r);
