@@ -65,6 +65,7 @@ public:
             }
             p.under_replicated = metrics_.series(obs::kUnderReplicatedExtents, "stamp=" + st.name);
             p.range_count = metrics_.series(obs::kRangePartitionCount, "stamp=" + st.name);
+            p.unserved = metrics_.series(obs::kUnservedRanges, "stamp=" + st.name);
         }
     }
 
@@ -105,6 +106,7 @@ private:
         std::vector<obs::SeriesId> rack_series;
         obs::SeriesId under_replicated;
         obs::SeriesId range_count;
+        obs::SeriesId unserved;
         uint64_t splits = 0, merges = 0, moves = 0;
         bool counters_known = false;
     };
@@ -139,6 +141,14 @@ private:
             metrics_.record(now, p.under_replicated, static_cast<double>(under));
             if (const part::ManagerData* d = manager_data(sim_, *pl)) {
                 metrics_.record(now, p.range_count, static_cast<double>(d->map.size()));
+                int unserved = 0;
+                for (const part::RangeInfo& r : d->map.ranges()) {
+                    const part::PartitionServer* srv = r.server.valid() ? pl->server(r.server.value) : nullptr;
+                    if (srv == nullptr || !srv->serving(r.id)) {
+                        ++unserved;
+                    }
+                }
+                metrics_.record(now, p.unserved, static_cast<double>(unserved));
                 if (p.counters_known) {
                     const std::string labels = "stamp=" + st.name;
                     for (uint64_t k = p.splits; k < d->splits; ++k) metrics_.event(now, obs::kSplitEvent, labels);
@@ -214,7 +224,10 @@ World::World(const scenario::Scenario& s, uint64_t seed, WorldOptions options)
     build_faults();
 }
 
-World::~World() = default;
+World::~World() {
+    // Actors first: they point into the stamps' options, observers and payload stores.
+    sim_.reset();
+}
 
 void World::build_location() {
     const auto& topo = sim_->topology();
@@ -315,6 +328,10 @@ void World::build_stamps() {
         po.raft = raft_;
         po.leases = part::lock_service_leases(st.lock_group, lock_client_);
         po.initial_boundaries = initial_boundaries(stamp);
+        // The partition layer's invariants are asserted during every run (exit 3).
+        st.partition_observer = std::make_unique<part::PartitionObserver>();
+        st.partition_observer->set_record_only(true);
+        po.observer = st.partition_observer.get();
         st.partitions = part::deploy_partition_layer(*sim_, *st.streams, std::move(po));
 
         const auto fe_place = topo.place_role(stamp, sc->roles.front_end, 5, "front_end");
@@ -648,6 +665,17 @@ reports::RunResult World::take_result(double wall_s) {
         r.stream.bytes_written += sm.bytes_written;
         r.stream.bytes_re_replicated += sm.bytes_re_replicated;
         r.partitions.count_start += static_cast<uint64_t>(std::max(1, s_.storage.partition.initial_partitions));
+        const part::PartitionObserver& o = *st.partition_observer;
+        r.invariants.observed = true;
+        r.invariants.serves += o.serves();
+        r.invariants.loads += o.loads_checked();
+        r.invariants.rows_checked += o.rows_checked();
+        r.invariants.violations += o.violation_count();
+        for (const std::string& v : o.violations()) {
+            if (r.invariants.first.size() < part::PartitionObserver::kKeep) {
+                r.invariants.first.push_back(sim_->topology().stamp(st.index).name + ": " + v);
+            }
+        }
     }
     r.warnings = warnings_;
     r.geo = geo_figures();

@@ -120,6 +120,8 @@ private:
         int index = 0;
         std::unique_ptr<models::stream::StreamLayer> streams;
         models::consensus::ReplicaGroup lock_group;
+        // Declared before `partitions`, which holds a pointer to it.
+        std::unique_ptr<models::partition::PartitionObserver> partition_observer;
         std::unique_ptr<models::partition::PartitionLayer> partitions;
         std::vector<sim::NodeId> front_end_nodes;
         std::unique_ptr<models::frontend::FrontEndOptions> front_end;

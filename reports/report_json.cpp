@@ -170,6 +170,7 @@ RunAnalysis analyze(const RunResult& run) {
     in.latency = &a.latency;
     in.balances = &a.balance;
     in.availability = &a.availability;
+    in.invariants = &run.invariants;
     a.checks = run_checks(run.checks, in);
     annotate_geo_loss(run.geo, &a.checks);
     a.verdict = decide(a.checks, run.checks.expect_fail);

@@ -127,6 +127,7 @@ struct RunResult {
     ReportOptions report;
     std::vector<std::string> warnings;  // e.g. placement warnings; shown in every report
     GeoFigures geo;
+    InvariantFigures invariants;
 };
 
 struct RunAnalysis {

@@ -276,6 +276,8 @@ void ClientDriver::send_to(uint64_t id, const location::DnsRecord& record) {
     q->blob = op.blob;
     q->size_bytes = op.size_bytes;
     q->fingerprint = op.fingerprint;
+    // Unique over the run: this driver's address and its operation's history id.
+    q->op_id = sim::mix64((uint64_t{ctx().self().node.value} << 20 | ctx().self().port) ^ sim::mix64(op.history_id + 1)) | 1;
     q->client_time = ctx().now();
     q->max_results = options_.list_max_results;
     q->timeout = options_.retry.attempt_timeout;

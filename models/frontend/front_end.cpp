@@ -303,6 +303,7 @@ void FrontEnd::send_attempt(uint64_t id) {
     b->blob = q.blob;
     b->blob_size_bytes = q.size_bytes;
     b->fingerprint = q.fingerprint;
+    b->op_id = q.op_id;
     b->marker = a.marker;
     b->marker_inclusive = a.marker_inclusive;
     b->max_results = q.max_results - static_cast<uint32_t>(std::min<size_t>(a.listed.size(), q.max_results));

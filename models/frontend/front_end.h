@@ -65,6 +65,9 @@ struct ClientRequest : sim::MessageOf<ClientRequest> {
     std::string blob;  // list: the prefix
     int64_t size_bytes = 0;
     uint64_t fingerprint = 0;
+    // The operation's id, the same for every attempt of one client operation (0: none):
+    // the partition layer applies an update once however often it is retried.
+    uint64_t op_id = 0;
     sim::Time client_time;  // the client's clock when it signed
     std::optional<Signature> signature;
     uint32_t max_results = 1000;  // list

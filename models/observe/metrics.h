@@ -31,6 +31,9 @@ inline constexpr std::string_view kRackLoad = "rack.load";
 // Gauges, one series per stamp (stamp=NAME).
 inline constexpr std::string_view kUnderReplicatedExtents = "stream.under_replicated_extents";
 inline constexpr std::string_view kRangePartitionCount = "partition.range_count";
+// Range partitions of the map not served at the sample (no server, or its server has not
+// loaded it under a valid lease): the partition layer's unavailability.
+inline constexpr std::string_view kUnservedRanges = "partition.unserved_ranges";
 inline constexpr std::string_view kGeoLag = "location.geo_lag_s";
 // Events (value 1 at the moment it happened), labelled with the partition (range=...).
 inline constexpr std::string_view kSplitEvent = "partition.split";

@@ -1,6 +1,7 @@
 #include "models/partition/balancer.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "sim/check.h"
 
@@ -44,6 +45,12 @@ std::vector<BalanceAction> plan_balance(const BalanceInput& in, const PartitionC
     if (servers == 0) return actions;
     const std::vector<RangeInfo> ranges = in.map->ranges();
     std::set<RangeId> busy;  // ranges already given an action this pass
+    std::map<ServerId, double> loads = server_loads(in);
+    auto lightest = [&loads]() {
+        return std::min_element(loads.begin(), loads.end(), [](const auto& a, const auto& b) {
+            return a.second != b.second ? a.second < b.second : a.first < b.first;
+        });
+    };
 
     // 1. Splits, hottest first.
     std::vector<std::pair<double, RangeId>> hot;
@@ -58,16 +65,52 @@ std::vector<BalanceAction> plan_balance(const BalanceInput& in, const PartitionC
         return a.first != b.first ? a.first > b.first : a.second < b.second;
     });
     int count = static_cast<int>(ranges.size());
-    for (const auto& [load, id] : hot) {
-        if (static_cast<int>(actions.size()) >= config.max_splits_per_pass) break;
-        if (count + 1 > config.high_watermark(servers)) break;
-        actions.push_back(BalanceAction{BalanceAction::Kind::kSplit, id, {}, {}});
+    int splits = 0;
+    // Plans a split of `id` (carrying `load`) into up to `want` pieces at its reported
+    // quantile keys; piece 0 stays, each other piece goes to the then lightest server if
+    // that lowers the load of the range's server. False if the range cannot be split.
+    auto plan_split = [&](RangeId id, double load, int want) {
+        auto rl = in.ranges.find(id);
+        if (rl == in.ranges.end() || rl->second.split_keys.empty() || busy.count(id)) return false;
+        if (splits >= config.max_splits_per_pass) return false;
+        const std::vector<std::string>& candidates = rl->second.split_keys;
+        const int room = config.high_watermark(servers) - count + 1;
+        const int pieces = std::min({std::max(2, want), std::max(2, config.max_split_pieces),
+                                     static_cast<int>(candidates.size()) + 1, room});
+        if (pieces < 2) return false;
+        BalanceAction a{BalanceAction::Kind::kSplit, id, {}, {}};
+        // Keys spread evenly over the candidates (their quantiles).
+        const size_t q = candidates.size();
+        for (int j = 1; j < pieces; ++j) {
+            const size_t at = std::min(q - 1, static_cast<size_t>(j) * (q + 1) / static_cast<size_t>(pieces) - 1);
+            if (a.keys.empty() || a.keys.back() < candidates[at]) a.keys.push_back(candidates[at]);
+        }
+        const ServerId home = in.map->find(id)->server;
+        const double share = load / static_cast<double>(a.keys.size() + 1);
+        a.servers.push_back(home);
+        for (size_t k = 0; k < a.keys.size(); ++k) {
+            auto light = lightest();
+            const bool helps = light->first != home && light->second + share < loads[home];
+            a.servers.push_back(helps ? light->first : home);
+            if (helps) {
+                light->second += share;
+                loads[home] -= share;
+            }
+        }
+        count += static_cast<int>(a.keys.size());
+        ++splits;
+        actions.push_back(std::move(a));
         busy.insert(id);
-        ++count;
+        return true;
+    };
+    for (const auto& [load, id] : hot) {
+        // Enough pieces to bring each under split_load.
+        plan_split(id, load, static_cast<int>(std::ceil(load / std::max(1.0, config.split_load))));
     }
 
-    // 2. Moves off overloaded servers.
-    std::map<ServerId, double> loads = server_loads(in);
+    // 2. Moves off overloaded servers; a server whose load sits in ranges too big to move
+    //    (each carries more than the gap to the lightest server) splits its heaviest one
+    //    into pieces of about the mean load and spreads them (split to move).
     std::map<RangeId, ServerId> where;
     for (const RangeInfo& r : ranges) where[r.id] = r.server;
     double total = 0;
@@ -77,17 +120,21 @@ std::vector<BalanceAction> plan_balance(const BalanceInput& in, const PartitionC
         auto heavy = std::max_element(loads.begin(), loads.end(), [](const auto& a, const auto& b) {
             return a.second != b.second ? a.second < b.second : a.first > b.first;
         });
-        auto light = std::min_element(loads.begin(), loads.end(), [](const auto& a, const auto& b) {
-            return a.second != b.second ? a.second < b.second : a.first < b.first;
-        });
+        auto light = lightest();
         if (heavy->second <= config.overload_factor * mean || heavy->first == light->first) break;
         const double gap = heavy->second - light->second;
         RangeId best;
         double best_load = -1;
         bool best_split = false;
+        RangeId heaviest;
+        double heaviest_load = 0;
         for (const auto& [id, s] : where) {
             if (s != heavy->first || busy.count(id)) continue;
             const double l = load_of(in, id);
+            if (l > heaviest_load) {
+                heaviest = id;
+                heaviest_load = l;
+            }
             if (l <= 0 || l >= gap) continue;
             const bool was_split = in.split_last_pass.count(id) > 0;
             if (std::make_pair(was_split, l) > std::make_pair(best_split, best_load)) {
@@ -96,7 +143,12 @@ std::vector<BalanceAction> plan_balance(const BalanceInput& in, const PartitionC
                 best_split = was_split;
             }
         }
-        if (!best.valid()) break;
+        if (!best.valid()) {
+            if (heaviest.valid() && plan_split(heaviest, heaviest_load, static_cast<int>(std::ceil(heaviest_load / mean)))) {
+                continue;
+            }
+            break;
+        }
         actions.push_back(BalanceAction{BalanceAction::Kind::kMove, best, {}, light->first});
         busy.insert(best);
         where[best] = light->first;

@@ -39,6 +39,8 @@ struct PartitionConfig {
     int high_watermark_per_server = 10;
     // Per balancing pass (the paper: "a small number").
     int max_splits_per_pass = 5;
+    // A hot range is cut into at most this many pieces in one pass (2: halving only).
+    int max_split_pieces = 8;
     int max_merges_per_pass = 5;
     int max_moves_per_pass = 10;
     // A server is overloaded above this multiple of the mean server load.

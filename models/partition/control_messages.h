@@ -27,8 +27,9 @@ struct RangeReport {
     double ops_per_s = 0;
     double throttled_per_s = 0;
     int64_t bytes = 0;
-    // A key near the middle of recent requests (the split point the manager may choose).
-    std::string split_key;
+    // Load quantiles of recent requests' keys (1/8 .. 7/8), ascending, distinct, inside
+    // the range and above its low key: the split points the manager may choose.
+    std::vector<std::string> split_keys;
 };
 
 struct ServerHeartbeat : sim::MessageOf<ServerHeartbeat> {

@@ -20,6 +20,8 @@
 // rebuilt from the streams on load). Not thread-safe; nothing in a run is.
 #pragma once
 
+#include <algorithm>
+#include <array>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -50,7 +52,19 @@ struct IndexEntry {
     bool deleted = false;
     // The blob's bytes: in the commit log (small blobs) or the blob data stream.
     StreamPointer data;
+    // Idempotency: the client operation ids of the latest updates of this key, newest
+    // first (0: none). A retried update whose id is here was applied already and is
+    // answered, not applied again over a newer one. Persisted with the row (commit log
+    // records and checkpoints), so it survives moves, splits and merges.
+    std::array<uint64_t, 4> ops{};
     bool operator==(const IndexEntry&) const = default;
+    bool has_op(uint64_t op) const { return op != 0 && std::find(ops.begin(), ops.end(), op) != ops.end(); }
+    // Records op as the newest (no-op if present or 0).
+    void add_op(uint64_t op) {
+        if (op == 0 || has_op(op)) return;
+        std::copy_backward(ops.begin(), ops.end() - 1, ops.end());
+        ops[0] = op;
+    }
 };
 
 // Bytes an index row is charged on disk (key + fixed fields); sets checkpoint sizes.

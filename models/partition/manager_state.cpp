@@ -79,15 +79,24 @@ std::shared_ptr<const ManagerResult> PartitionManagerState::execute(const consen
         }
     } else if (const auto* split = dynamic_cast<const SplitCmd*>(&command)) {
         auto pm = data_.meta.find(split->range);
-        if (pm != data_.meta.end()) {
+        const bool placed_ok = split->servers.empty() ||
+                               split->servers.size() == (split->keys.empty() ? 2 : split->keys.size() + 1);
+        if (pm != data_.meta.end() && placed_ok) {
             const RangeMeta parent = pm->second;
-            if (auto ids = data_.map.split(split->range, split->key)) {
+            const ServerId parent_server = data_.map.find(split->range)->server;
+            const std::vector<RangeId> ids =
+                data_.map.split_many(split->range, split->keys.empty() ? std::vector<std::string>{split->key} : split->keys);
+            if (!ids.empty()) {
                 data_.meta.erase(split->range);
-                data_.meta[ids->first] = fresh_meta(ids->first, {{split->range, &parent}});
-                data_.meta[ids->second] = fresh_meta(ids->second, {{split->range, &parent}});
+                for (RangeId id : ids) data_.meta[id] = fresh_meta(id, {{split->range, &parent}});
+                for (size_t i = 0; i < split->servers.size(); ++i) {
+                    if (!split->servers[i].valid() || split->servers[i] == parent_server) continue;
+                    data_.map.assign(ids[i], split->servers[i]);
+                    ++data_.moves;
+                }
                 r->ok = true;
-                r->created = {ids->first, ids->second};
-                ++data_.splits;
+                r->created = ids;
+                data_.splits += ids.size() - 1;
             }
         }
     } else if (const auto* merge = dynamic_cast<const MergeCmd*>(&command)) {

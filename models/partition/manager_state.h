@@ -72,7 +72,12 @@ struct AssignCmd final : consensus::Command {
 };
 struct SplitCmd final : consensus::Command {
     RangeId range;
-    std::string key;
+    std::string key;  // a two-way split at this key (when `keys` is empty)
+    // A split into keys.size() + 1 pieces at these ascending keys, in one step.
+    std::vector<std::string> keys;
+    // The server of each piece, in key order (empty: all stay on the parent's server). A
+    // piece placed elsewhere is a move: the balancer spreads a hot range as it splits it.
+    std::vector<ServerId> servers;
     std::string_view name() const override { return "partition.split"; }
 };
 struct MergeCmd final : consensus::Command {
@@ -84,7 +89,7 @@ struct MergeCmd final : consensus::Command {
 struct ManagerResult final : consensus::Result {
     bool ok = false;
     uint64_t map_version = 0;
-    std::vector<RangeId> created;  // split: (left, right); merge: (merged)
+    std::vector<RangeId> created;  // split: the pieces in key order; merge: (merged)
 };
 
 class PartitionManagerState final : public consensus::StateMachine {

@@ -45,6 +45,8 @@ struct BlobRequest : sim::MessageOf<BlobRequest> {
     // put
     int64_t blob_size_bytes = 0;
     uint64_t fingerprint = 0;
+    // put/delete: the client operation's id, the same over all its retries (0: none).
+    uint64_t op_id = 0;
     // list
     std::string marker;  // continue after this encoded key
     // The marker itself is the first candidate (a continuation into the next range

@@ -1,6 +1,7 @@
 #include "models/partition/observer.h"
 
 #include <algorithm>
+#include <sstream>
 
 #include "sim/check.h"
 
@@ -16,6 +17,12 @@ bool overlap(const KeyRange& a, const KeyRange& b) {
 
 }  // namespace
 
+void PartitionObserver::report(const std::string& what) {
+    if (!record_only_) SIM_ASSERT(false, what);
+    ++violation_count_;
+    if (violations_.size() < kKeep) violations_.push_back(what);
+}
+
 void PartitionObserver::on_serve(ServerId server, RangeId range, const KeyRange& keys, sim::Time true_now) {
     ++serves_;
     Tenure& t = tenures_[{server, range}];
@@ -26,11 +33,12 @@ void PartitionObserver::on_serve(ServerId server, RangeId range, const KeyRange&
     for (const auto& [who, other] : tenures_) {
         if (who.first == server || !overlap(other.keys, keys)) continue;
         // The other server served these keys after this tenure began: two servers interleave.
-        SIM_ASSERT(other.last < t.first,
-                   "server " << server.value << " serves range " << range.value << " " << to_string(keys)
-                             << " (tenure since " << t.first.to_string() << ") but server " << who.first.value
-                             << " served range " << who.second.value << " " << to_string(other.keys) << " at "
-                             << other.last.to_string());
+        if (other.last < t.first) continue;
+        std::ostringstream m;
+        m << "at " << true_now.to_string() << " server " << server.value << " serves range " << range.value << " "
+          << to_string(keys) << " (tenure since " << t.first.to_string() << ") but server " << who.first.value
+          << " served range " << who.second.value << " " << to_string(other.keys) << " at " << other.last.to_string();
+        report(m.str());
     }
 }
 
@@ -61,29 +69,41 @@ void PartitionObserver::on_loaded(ServerId server, const RangePartition& part) {
         const IndexEntry& want = it->second;
         const auto got = part.lookup(it->first);
         if (want.deleted) {
-            SIM_ASSERT(!got || got->version >= want.version,
-                       "server " << server.value << " loaded range " << part.id().value << " " << to_string(keys)
-                                 << " with key " << printable_key(it->first) << " at version " << got->version
-                                 << ", older than its acknowledged delete (version " << want.version << ")");
+            if (got && got->version < want.version) {
+                std::ostringstream m;
+                m << "server " << server.value << " loaded range " << part.id().value << " " << to_string(keys)
+                  << " with key " << printable_key(it->first) << " at version " << got->version
+                  << ", older than its acknowledged delete (version " << want.version << ")";
+                report(m.str());
+            }
             continue;
         }
         if (!got) {
             // A newer delete may have committed unacknowledged (its server lost the lease).
             auto d = unacked_delete_.find(it->first);
             if (d != unacked_delete_.end() && d->second > want.version) continue;
+            std::ostringstream m;
+            m << "server " << server.value << " loaded range " << part.id().value << " " << to_string(keys)
+              << " without key " << printable_key(it->first) << " (acknowledged at version " << want.version << ")";
+            report(m.str());
+            continue;
         }
-        SIM_ASSERT(got.has_value(), "server " << server.value << " loaded range " << part.id().value << " "
-                                              << to_string(keys) << " without key " << printable_key(it->first)
-                                              << " (acknowledged at version " << want.version << ")");
-        SIM_ASSERT(got->version >= want.version,
-                   "server " << server.value << " loaded range " << part.id().value << " with key "
-                             << printable_key(it->first) << " at version " << got->version
-                             << ", older than acknowledged version " << want.version);
-        if (got->version == want.version) {
-            SIM_ASSERT(got->fingerprint == want.fingerprint && got->size_bytes == want.size_bytes &&
-                           got->data.length == want.data.length && got->data.extent != 0,
-                       "key " << printable_key(it->first) << " version " << want.version
-                              << " has other content or no stream bytes after loading range " << part.id().value);
+        if (got->version < want.version) {
+            std::ostringstream m;
+            m << "server " << server.value << " loaded range " << part.id().value << " " << to_string(keys)
+              << " with key " << printable_key(it->first) << " at version " << got->version
+              << ", older than acknowledged version " << want.version;
+            report(m.str());
+            continue;
+        }
+        if (got->version == want.version &&
+            !(got->fingerprint == want.fingerprint && got->size_bytes == want.size_bytes &&
+              got->data.length == want.data.length && got->data.extent != 0)) {
+            std::ostringstream m;
+            m << "server " << server.value << " loaded range " << part.id().value << " " << to_string(keys)
+              << ": key " << printable_key(it->first) << " version " << want.version
+              << " has other content or no stream bytes";
+            report(m.str());
         }
     }
 }

@@ -3,7 +3,8 @@
 // PartitionObserver is instrumentation, not a service (the stream layer's StreamObserver
 // pattern): partition servers call it through a pointer that is null in production, at
 // the moments an invariant can break. Every violation is a SIM_ASSERT, so a chaos test
-// sees a sim::InvariantViolation with seed, time and node. Checked:
+// sees a sim::InvariantViolation with seed, time and node (whole runs use record-only
+// mode instead: the report's `invariants` check lists what broke). Checked:
 //  - at most one server serves a key at a time: a server's tenure over a range runs from
 //    its first serve after loading (a read answered or an update accepted, each after its
 //    lease check) to its stop; no other server may serve an overlapping key range inside
@@ -49,12 +50,21 @@ public:
     // A range finished loading with this index.
     void on_loaded(ServerId server, const RangePartition& part);
 
+    // Record-only (whole runs): a violation is kept (the first kKeep, with the true time)
+    // and counted instead of thrown, so the run ends and its report says what broke.
+    void set_record_only(bool on) { record_only_ = on; }
+    static constexpr size_t kKeep = 10;
+    const std::vector<std::string>& violations() const { return violations_; }
+    uint64_t violation_count() const { return violation_count_; }
+
     uint64_t serves() const { return serves_; }
     uint64_t acks() const { return acks_; }
     uint64_t loads_checked() const { return loads_; }
     uint64_t rows_checked() const { return rows_checked_; }
 
 private:
+    // A violation: thrown (sim::InvariantViolation), or recorded in record-only mode.
+    void report(const std::string& what);
     struct Tenure {
         KeyRange keys;
         sim::Time first;
@@ -68,6 +78,9 @@ private:
     uint64_t acks_ = 0;
     uint64_t loads_ = 0;
     uint64_t rows_checked_ = 0;
+    bool record_only_ = false;
+    std::vector<std::string> violations_;
+    uint64_t violation_count_ = 0;
 };
 
 }  // namespace models::partition

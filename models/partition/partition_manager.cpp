@@ -123,7 +123,18 @@ BalanceInput PartitionManager::balance_input() {
     in.split_last_pass = split_last_pass_;
     for (size_t i = 0; i < options_.servers.size(); ++i) {
         const ServerId s{static_cast<int32_t>(i)};
-        if (!alive(s)) continue;
+        if (!alive(s)) {
+            // A dead server's last report still tells how heavy its ranges are: the
+            // reassignment spreads them by that load, not as if they were idle.
+            auto it = health_.find(s);
+            if (it == health_.end()) continue;
+            for (const RangeReport& r : it->second.report.ranges) {
+                const RangeInfo* info = state().map().find(r.range);
+                if (info == nullptr || info->server != s || info->epoch != r.epoch) continue;
+                in.ranges[r.range] = RangeLoad{r.ops_per_s, r.throttled_per_s, r.bytes, {}};
+            }
+            continue;
+        }
         ServerLoad& load = in.live[s];
         auto it = health_.find(s);
         if (it == health_.end()) continue;
@@ -135,7 +146,7 @@ BalanceInput PartitionManager::balance_input() {
         for (const RangeReport& r : hb.ranges) {
             const RangeInfo* info = state().map().find(r.range);
             if (info == nullptr || info->server != s || info->epoch != r.epoch) continue;
-            in.ranges[r.range] = RangeLoad{r.ops_per_s, r.throttled_per_s, r.bytes};
+            in.ranges[r.range] = RangeLoad{r.ops_per_s, r.throttled_per_s, r.bytes, r.split_keys};
         }
     }
     return in;
@@ -158,27 +169,18 @@ void PartitionManager::balance() {
     if (in.live.empty()) return;
     ++stats_.balance_passes;
     split_last_pass_.clear();
+    uint64_t next_id = state().map().next_range_id();
     for (const BalanceAction& a : plan_balance(in, options_.config)) {
         switch (a.kind) {
             case BalanceAction::Kind::kSplit: {
-                const RangeInfo* info = state().map().find(a.range);
-                if (info == nullptr) break;
-                std::string key;
-                auto h = health_.find(info->server);
-                if (h != health_.end()) {
-                    for (const RangeReport& r : h->second.report.ranges) {
-                        if (r.range == a.range) key = r.split_key;
-                    }
-                }
-                if (key.empty() || key <= info->range.low || !info->range.contains(key)) break;
                 auto cmd = std::make_shared<SplitCmd>();
                 cmd->range = a.range;
-                cmd->key = key;
+                cmd->keys = a.keys;
+                cmd->servers = a.servers;
                 ++stats_.splits;
-                // Children get ids next_range_id(), next_range_id() + 1 (PartitionMap::split).
-                const uint64_t next = state().map().next_range_id();
-                split_last_pass_.insert(RangeId{next});
-                split_last_pass_.insert(RangeId{next + 1});
+                // Pieces get consecutive ids (PartitionMap::split_many); the splits of one
+                // pass are applied in the order proposed, so the ids follow each other.
+                for (size_t i = 0; i <= a.keys.size(); ++i) split_last_pass_.insert(RangeId{next_id++});
                 propose(cmd);
                 break;
             }

@@ -93,6 +93,34 @@ std::optional<std::pair<RangeId, RangeId>> PartitionMap::split(RangeId id, const
     return std::make_pair(left.id, right.id);
 }
 
+std::vector<RangeId> PartitionMap::split_many(RangeId id, const std::vector<std::string>& keys) {
+    auto l = low_of_.find(id);
+    if (l == low_of_.end() || keys.empty()) return {};
+    auto it = ranges_.find(l->second);
+    const RangeInfo parent = it->second;
+    std::string below = parent.range.low;
+    for (const std::string& k : keys) {
+        if (!(below < k) || !parent.range.contains(k)) return {};
+        below = k;
+    }
+    ++version_;
+    ranges_.erase(it);
+    low_of_.erase(l);
+    std::vector<RangeId> ids;
+    for (size_t i = 0; i <= keys.size(); ++i) {
+        RangeInfo piece = parent;
+        piece.id = RangeId{next_id_++};
+        piece.range.low = i == 0 ? parent.range.low : keys[i - 1];
+        piece.range.high = i == keys.size() ? parent.range.high : keys[i];
+        piece.epoch = 1;
+        piece.assigned_version = version_;
+        ranges_.emplace(piece.range.low, piece);
+        low_of_[piece.id] = piece.range.low;
+        ids.push_back(piece.id);
+    }
+    return ids;
+}
+
 std::optional<RangeId> PartitionMap::merge(RangeId left_id, RangeId right_id) {
     const RangeInfo* left = find(left_id);
     const RangeInfo* right = find(right_id);

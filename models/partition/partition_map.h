@@ -63,6 +63,10 @@ public:
     // Splits range `id` at key into [low, key) and [key, high), both on the parent's
     // server with fresh ids and epochs. Returns the two new ids.
     std::optional<std::pair<RangeId, RangeId>> split(RangeId id, const std::string& key);
+    // Splits range `id` at every key of `keys` (ascending, each inside the range and above
+    // its low key) into keys.size() + 1 pieces on the parent's server, in one change (one
+    // version step); pieces get consecutive fresh ids in key order. Empty if a key does not fit.
+    std::vector<RangeId> split_many(RangeId id, const std::vector<std::string>& keys);
     // Merges two adjacent ranges (left directly before right) on the same server.
     std::optional<RangeId> merge(RangeId left, RangeId right);
 

@@ -13,7 +13,13 @@ constexpr uint64_t kTickTimer = 1;
 // Retry timers: this bit plus the range id (range ids stay far below 2^40).
 constexpr uint64_t kRetryTimer = 1ull << 40;
 constexpr uint64_t kFenceTimer = 1ull << 41;
+constexpr uint64_t kOffloadTimer = 1ull << 42;
+// The longest a range waits for its hand-over checkpoint before it is dropped anyway.
+const sim::Duration kOffloadLimit = sim::Duration::seconds(2);
+// Retry of a refused retire (an ancestor's holder is handing it over: usually milliseconds).
+const sim::Duration kFenceRetry = sim::Duration::millis(100);
 constexpr size_t kKeySample = 64;
+constexpr size_t kSplitQuantiles = 8;  // split keys reported at 1/8 .. 7/8
 
 bool has_prefix(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
 
@@ -75,11 +81,21 @@ void PartitionServer::on_timer(uint64_t tag) {
         for (RangeId id : lost) {
             Slot& s = slots_.at(id);
             ++stats_.leases_lost;
+            if (s.offloading) {
+                drop_slot(id);
+                continue;
+            }
             stop_slot(s);
             start_slot(s);
         }
         heartbeat();
         ctx().set_timer(options_.config.heartbeat, kTickTimer);
+        return;
+    }
+    if ((tag & kOffloadTimer) != 0) {
+        const RangeId range{tag & ~kOffloadTimer};
+        auto it = slots_.find(range);
+        if (it != slots_.end() && it->second.offloading) finish_offload(range, it->second.gen);
         return;
     }
     if ((tag & kFenceTimer) != 0) {
@@ -143,7 +159,17 @@ void PartitionServer::handle_assignment(const Assignment& a) {
         auto w = wanted.find(id);
         if (w == wanted.end() || w->second->epoch != s.assignment.epoch) gone.push_back(id);
     }
-    for (RangeId id : gone) drop_slot(id);
+    for (RangeId id : gone) {
+        Slot& s = slots_.at(id);
+        if (s.offloading && wanted.count(id) == 0) continue;  // already handing over
+        // A loaded range moved or split away is handed over after a checkpoint; anything
+        // else (not loaded yet, or given back to us under a new epoch) goes at once.
+        if (s.state == SlotState::kReady && s.store && !s.offloading && wanted.count(id) == 0) {
+            start_offload(id);
+        } else {
+            drop_slot(id);
+        }
+    }
     for (const auto& [id, r] : wanted) {
         if (slots_.count(id) != 0) continue;
         Slot& s = slots_[id];
@@ -192,6 +218,16 @@ void PartitionServer::fence(RangeId range, uint64_t gen) {
     Slot& s = slots_.at(range);
     const std::vector<RangeId>& ancestors = s.assignment.meta.ancestors;
     if (ancestors.empty()) return load(range, gen);
+    // An ancestor this server still holds (being handed over after its checkpoint) is not
+    // retired from under itself: finish_offload() fences again once it is gone.
+    for (RangeId a : ancestors) {
+        if (slots_.count(a) == 0) continue;
+        if (!s.fence_timer_armed) {
+            s.fence_timer_armed = true;
+            ctx().set_timer(kFenceRetry, kFenceTimer | range.value);
+        }
+        return;
+    }
     s.fences_waiting = static_cast<int>(ancestors.size());
     s.fence_refused = false;
     const uint64_t round = ++s.fence_round;
@@ -207,7 +243,7 @@ void PartitionServer::fence(RangeId range, uint64_t gen) {
             // A stale holder of an ancestor still has its lease: ask again after a pause.
             if (!slot.fence_timer_armed) {
                 slot.fence_timer_armed = true;
-                ctx().set_timer(options_.retry, kFenceTimer | range.value);
+                ctx().set_timer(kFenceRetry, kFenceTimer | range.value);
             }
         });
     }
@@ -288,13 +324,36 @@ void PartitionServer::drop_slot(RangeId range) {
     slots_.erase(it);
 }
 
+void PartitionServer::start_offload(RangeId range) {
+    Slot& s = slots_.at(range);
+    s.offloading = true;
+    ++stats_.offloads;
+    const uint64_t gen = s.gen;
+    ctx().set_timer(kOffloadLimit, kOffloadTimer | range.value);
+    s.store->flush_checkpoint([this, range, gen](bool) { finish_offload(range, gen); });
+}
+
+void PartitionServer::finish_offload(RangeId range, uint64_t gen) {
+    auto it = slots_.find(range);
+    if (it == slots_.end() || it->second.gen != gen || !it->second.offloading) return;
+    drop_slot(range);
+    // Ranges of ours waiting for that lease (a split's pieces kept here) go on now.
+    for (auto& [id, s] : slots_) {
+        if (s.state == SlotState::kFencing && s.fences_waiting == 0 && s.fence_timer_armed) fence(id, s.gen);
+    }
+}
+
 // --- requests ------------------------------------------------------------------------------
 
 PartitionServer::Slot* PartitionServer::slot_for_key(std::string_view key) {
+    // A range being handed over may overlap the pieces of its split kept here: those win.
+    Slot* leaving = nullptr;
     for (auto& [id, s] : slots_) {
-        if (s.assignment.keys.contains(key)) return &s;
+        if (!s.assignment.keys.contains(key)) continue;
+        if (!s.offloading) return &s;
+        leaving = &s;
     }
-    return nullptr;
+    return leaving;
 }
 
 void PartitionServer::reply(sim::Address to, uint64_t request_id, BlobStatus status, IndexEntry entry) {
@@ -336,14 +395,24 @@ void PartitionServer::handle_request(sim::Owned<BlobRequest> m, sim::Address fro
     if (s->state == SlotState::kReady && !lease_valid(*s)) {
         // The lease ran out: stop serving this range now, and ask for it again.
         ++stats_.leases_lost;
+        if (s->offloading) {
+            drop_slot(s->assignment.range);
+            ++stats_.unavailable;
+            return reply(from, m->request_id, BlobStatus::kUnavailable);
+        }
         stop_slot(*s);
         start_slot(*s);
+    }
+    const bool update = m->op == BlobOp::kPut || m->op == BlobOp::kDelete;
+    if (update && s->offloading) {
+        // The map already names the range's next owner: the front-end refreshes and goes there.
+        ++stats_.not_mine;
+        return reply(from, m->request_id, BlobStatus::kNotMine);
     }
     if (s->state != SlotState::kReady) {
         ++stats_.unavailable;
         return reply(from, m->request_id, BlobStatus::kUnavailable);
     }
-    const bool update = m->op == BlobOp::kPut || m->op == BlobOp::kDelete;
     if (update && throttle(m->account)) {
         ++stats_.busy;
         ++s->throttled;
@@ -407,9 +476,9 @@ void PartitionServer::write(Slot& s, const BlobRequest& m, sim::Address from) {
         reply(in.client, in.request_id, status, e);
     };
     if (m.op == BlobOp::kPut) {
-        s.store->put(key, m.blob_size_bytes, m.fingerprint, std::move(done));
+        s.store->put(key, m.blob_size_bytes, m.fingerprint, std::move(done), m.op_id);
     } else {
-        s.store->remove(key, std::move(done));
+        s.store->remove(key, std::move(done), m.op_id);
     }
 }
 
@@ -473,8 +542,11 @@ void PartitionServer::heartbeat() {
             if (!s.recent_keys.empty()) {
                 std::vector<std::string> sample(s.recent_keys.begin(), s.recent_keys.end());
                 std::sort(sample.begin(), sample.end());
-                const std::string& mid = sample[sample.size() / 2];
-                if (mid > s.assignment.keys.low && s.assignment.keys.contains(mid)) rr.split_key = mid;
+                for (size_t q = 1; q < kSplitQuantiles; ++q) {
+                    const std::string& k = sample[q * sample.size() / kSplitQuantiles];
+                    if (!(k > s.assignment.keys.low) || !s.assignment.keys.contains(k)) continue;
+                    if (rr.split_keys.empty() || rr.split_keys.back() < k) rr.split_keys.push_back(k);
+                }
             }
             hb->ops_per_s += rr.ops_per_s;
             hb->throttled_per_s += rr.throttled_per_s;

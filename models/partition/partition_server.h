@@ -68,6 +68,7 @@ struct PartitionServerStats {
     uint64_t leases_lost = 0;
     uint64_t loads = 0;
     uint64_t unloads = 0;
+    uint64_t offloads = 0;  // ranges handed over after a checkpoint
 };
 
 class PartitionServer final : public sim::Actor {
@@ -116,6 +117,9 @@ private:
         uint64_t ops = 0;
         uint64_t throttled = 0;
         std::deque<std::string> recent_keys;  // sample for the split key
+        // Moved or split away: a last checkpoint is being written before the lease is
+        // handed over; reads are still served, updates are not.
+        bool offloading = false;
     };
 
     void handle_request(sim::Owned<BlobRequest> m, sim::Address from);
@@ -133,6 +137,9 @@ private:
     // Stops serving: closes the store, answers in-flight writes kUnavailable.
     void stop_slot(Slot& s);
     void drop_slot(RangeId range);
+    // Hands a range over gracefully: checkpoint, then drop (bounded by kOffloadLimit).
+    void start_offload(RangeId range);
+    void finish_offload(RangeId range, uint64_t gen);
     void arm_retry(Slot& s);
     void write(Slot& s, const BlobRequest& m, sim::Address from);
     void list(Slot& s, const BlobRequest& m, sim::Address from);

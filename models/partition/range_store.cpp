@@ -213,6 +213,7 @@ void RangeStore::replay_meta(size_t i, std::function<void(bool)> done) {
             auto mine = intersect(rec->range, range_);
             if (!mine) return;
             ++load_stats_.meta_records;
+            next_version_ = std::max(next_version_, rec->next_version);
             // A later record replaces the earlier ones for the keys of its writer's range,
             // and only for those: a child's record leaves its parent's record standing for
             // the parent's other keys (which a merge or a sibling may still need).
@@ -310,10 +311,13 @@ void RangeStore::replay_logs(size_t i, std::function<void(bool)> done) {
                 load_stats_.log_bytes_replayed += b.size_bytes;
                 if (!loaded_keys().contains(rec->key) || !within(keys, rec->key)) return;
                 auto cur = part_.lookup(rec->key);
-                if (cur && cur->version >= rec->entry.version) return;
+                if (cur && cur->version >= rec->entry.version) {
+                    apply_update(rec->key, rec->entry);  // its op id only (no-op without one)
+                    return;
+                }
                 IndexEntry e = rec->entry;
                 if (e.data.extent == 0) e.data = StreamPointer{loc.extent.value, loc.offset, loc.size_bytes};
-                part_.apply(rec->key, e);
+                apply_update(rec->key, e);
                 // A delete its server never got to acknowledge shows up here first.
                 if (options_.observer && e.deleted) options_.observer->on_commit(rec->key, e, false);
             },
@@ -327,11 +331,33 @@ void RangeStore::replay_logs(size_t i, std::function<void(bool)> done) {
 
 // --- writes --------------------------------------------------------------------------------------
 
-void RangeStore::put(const std::string& key, int64_t size_bytes, uint64_t fingerprint, UpdateCallback cb) {
-    submit(Pending{key, size_bytes, fingerprint, false, std::move(cb)});
+void RangeStore::put(const std::string& key, int64_t size_bytes, uint64_t fingerprint, UpdateCallback cb,
+                     uint64_t op_id) {
+    submit(Pending{key, size_bytes, fingerprint, false, std::move(cb), op_id});
 }
 
-void RangeStore::remove(const std::string& key, UpdateCallback cb) { submit(Pending{key, 0, 0, true, std::move(cb)}); }
+void RangeStore::remove(const std::string& key, UpdateCallback cb, uint64_t op_id) {
+    submit(Pending{key, 0, 0, true, std::move(cb), op_id});
+}
+
+void RangeStore::apply_update(const std::string& key, const IndexEntry& e) {
+    auto cur = part_.lookup(key);
+    const uint64_t op = e.ops[0];
+    if (!cur || cur->version < e.version) {
+        IndexEntry n = e;
+        if (cur) {
+            n.ops = cur->ops;
+            n.add_op(op);
+        }
+        part_.apply(key, n);
+    } else if (op != 0 && !cur->has_op(op)) {
+        // The same update again (a replayed duplicate block: keep the row as it is), or an
+        // older one that landed after a newer one: either way it happened.
+        IndexEntry n = *cur;
+        n.add_op(op);
+        part_.apply(key, n);
+    }
+}
 
 void RangeStore::submit(Pending p) {
     SIM_ASSERT(range_.contains(p.key), "update outside the range partition");
@@ -345,8 +371,33 @@ void RangeStore::submit(Pending p) {
 }
 
 void RangeStore::write(Pending p) {
+    if (p.op_id != 0) {
+        // A retry of an update still in flight waits for its outcome; one already applied
+        // is answered as it is (applying it again would put it after a newer update).
+        if (auto w = op_waiters_.find(p.op_id); w != op_waiters_.end()) {
+            ++duplicates_;
+            w->second.push_back(std::move(p.cb));
+            return;
+        }
+        if (auto cur = part_.lookup(p.key); cur && cur->has_op(p.op_id)) {
+            ++duplicates_;
+            return p.cb(StoreStatus::kOk, *cur);
+        }
+        op_waiters_[p.op_id];
+        p.cb = [this, op = p.op_id, alive = std::weak_ptr<bool>(alive_), first = std::move(p.cb)](
+                   StoreStatus st, const IndexEntry& e) {
+            first(st, e);
+            if (alive.expired()) return;
+            auto w = op_waiters_.find(op);
+            if (w == op_waiters_.end()) return;
+            std::vector<UpdateCallback> rest = std::move(w->second);
+            op_waiters_.erase(w);
+            for (UpdateCallback& cb : rest) cb(st, e);
+        };
+    }
     if (p.remove && !part_.get(p.key)) return p.cb(StoreStatus::kNotFound, IndexEntry{});
     IndexEntry e;
+    e.ops[0] = p.op_id;
     e.size_bytes = p.remove ? 0 : p.size_bytes;
     e.fingerprint = p.remove ? 0 : p.fingerprint;
     e.version = next_version_++;
@@ -378,7 +429,7 @@ void RangeStore::append_log(Pending p, IndexEntry e) {
     const bool early_ack = options_.config.ack_before_commit_log;
     if (early_ack) {
         // Planted bug: acknowledge (and make visible) before the commit log holds the update.
-        if (!part_.lookup(p.key) || part_.lookup(p.key)->version < e.version) part_.apply(p.key, e);
+        apply_update(p.key, e);
         p.cb(StoreStatus::kOk, e);
     }
     ++inflight_;
@@ -387,8 +438,7 @@ void RangeStore::append_log(Pending p, IndexEntry e) {
                      --inflight_;
                      if (s == stream::Status::kOk) {
                          if (small) e.data = StreamPointer{loc.extent.value, loc.offset, loc.size_bytes};
-                         auto cur = part_.lookup(p.key);
-                         if (!cur || cur->version <= e.version) part_.apply(p.key, e);
+                         apply_update(p.key, e);
                          log_bytes_ += bytes;
                          // Durable whether or not the server gets to acknowledge it.
                          if (options_.observer) options_.observer->on_commit(p.key, e, false);
@@ -476,6 +526,12 @@ void RangeStore::maybe_checkpoint() {
     }
 }
 
+void RangeStore::flush_checkpoint(std::function<void(bool)> done) {
+    if (!ready_ || closed_) return done(false);
+    flush_done_.push_back(std::move(done));
+    if (!checkpointing_) start_checkpoint();
+}
+
 void RangeStore::checkpoint_now() {
     checkpoint_requested_ = true;
     maybe_checkpoint();
@@ -485,6 +541,7 @@ void RangeStore::start_checkpoint() {
     SIM_ASSERT(!checkpointing_, "checkpoint started twice");
     SIM_ASSERT(!part_.checkpoint_in_progress(), "checkpoint started during a checkpoint");
     checkpointing_ = true;
+    switched_ = false;
     frozen_ = false;
     if (!spare_log_.empty()) {
         std::string next = std::move(spare_log_);
@@ -531,6 +588,7 @@ void RangeStore::write_switch_record(const std::string& next_log) {
     r1->logs = current_logs_;
     r1->logs.push_back(LogRef{next_log, {range_}});
     r1->token = token_;
+    r1->next_version = next_version_;
     const std::vector<LogRef> logs_after = r1->logs;
     const uint64_t fp = options_.payloads->put(std::shared_ptr<const MetaRecord>(r1));
     std::weak_ptr<bool> alive = alive_;
@@ -540,6 +598,7 @@ void RangeStore::write_switch_record(const std::string& next_log) {
                        if (s != stream::Status::kOk) return write_switch_record(next_log);
                        current_logs_ = logs_after;
                        active_log_ = next_log;
+                       switched_ = true;
                        log_bytes_ = 0;
                        if (!ready_) {
                            ready_ = true;
@@ -553,7 +612,10 @@ void RangeStore::write_switch_record(const std::string& next_log) {
 }
 
 void RangeStore::try_freeze() {
-    if (!checkpointing_ || frozen_ || active_log_.empty()) return;
+    // Not before the switch record is durable: until then active_log_ is still the old log,
+    // and a checkpoint record naming it as the only log would drop the next one from
+    // recovery (every write after the switch).
+    if (!checkpointing_ || !switched_ || frozen_ || active_log_.empty()) return;
     for (const auto& [name, b] : batchers_) {
         if (name != active_log_ && name != meta_.own_prefix + "/blob" && b.records > 0) return;
     }
@@ -586,6 +648,7 @@ void RangeStore::write_checkpoint_record(std::shared_ptr<const Rows> rows, Strea
     r2->checkpoint_streams = streams_of(r2->checkpoints);
     r2->logs = {LogRef{log_after, {range_}}};
     r2->token = token_;
+    r2->next_version = next_version_;
     const uint64_t fp = options_.payloads->put(std::shared_ptr<const MetaRecord>(r2));
     std::weak_ptr<bool> alive = alive_;
     client_.append(streams_.at(meta_.meta_streams.back()), stream::BlockData{256, fp},
@@ -602,8 +665,12 @@ void RangeStore::write_checkpoint_record(std::shared_ptr<const Rows> rows, Strea
 void RangeStore::end_checkpoint(bool ok) {
     if (!ok) part_.abort_checkpoint();
     checkpointing_ = false;
+    switched_ = false;
     frozen_ = false;
+    std::vector<std::function<void(bool)>> flushed;
+    flushed.swap(flush_done_);
     maybe_checkpoint();
+    for (auto& f : flushed) f(ok);  // last: one may close the store
 }
 
 }  // namespace models::partition

@@ -75,6 +75,9 @@ struct MetaRecord {
     std::vector<std::string> checkpoint_streams;
     std::vector<LogRef> logs;  // replayed in order after the checkpoints
     uint64_t token = 0;
+    // The writer's next version: above every version it ever gave, including deletes whose
+    // tombstones a checkpoint dropped, so a later owner never hands out a lower one.
+    uint64_t next_version = 0;
 };
 
 // Decodes block fingerprints into record contents. Owned by the deployment, shared by
@@ -131,9 +134,14 @@ public:
     bool ready() const { return ready_; }
     const LoadStats& load_stats() const { return load_stats_; }
 
-    // Writes: durable in the commit log before the callback says kOk.
-    void put(const std::string& key, int64_t size_bytes, uint64_t fingerprint, UpdateCallback cb);
-    void remove(const std::string& key, UpdateCallback cb);
+    // Writes: durable in the commit log before the callback says kOk. `op_id` (0: none)
+    // makes a retried update idempotent: an update whose op id the key's row already
+    // records (IndexEntry::ops) is answered kOk with the row as it is, and one whose op
+    // id is still in flight waits for that first attempt's outcome.
+    void put(const std::string& key, int64_t size_bytes, uint64_t fingerprint, UpdateCallback cb,
+             uint64_t op_id = 0);
+    void remove(const std::string& key, UpdateCallback cb, uint64_t op_id = 0);
+    uint64_t duplicates_answered() const { return duplicates_; }
     // Reads from the index (latest acknowledged write).
     const RangePartition& partition() const { return part_; }
     RangePartition& mutable_partition() { return part_; }
@@ -141,6 +149,10 @@ public:
     // Starts a checkpoint now (tests); otherwise one starts when the log passes
     // checkpoint_log_size or the memory table passes memtable_size.
     void checkpoint_now();
+    // A checkpoint (the one in progress, or a new one) before the range is handed over,
+    // so its next owner replays almost no log (was-model-notes §3.4: the server writes a
+    // checkpoint before it offloads). done(false) if it failed or the store is not ready.
+    void flush_checkpoint(std::function<void(bool)> done);
     bool checkpointing() const { return checkpointing_; }
     size_t inflight() const { return inflight_; }
     int64_t log_bytes_since_checkpoint() const { return log_bytes_; }
@@ -159,7 +171,10 @@ private:
         uint64_t fingerprint = 0;
         bool remove = false;
         UpdateCallback cb;
+        uint64_t op_id = 0;
     };
+    // Applies a durable update (live or replayed) over the row, keeping the op ids.
+    void apply_update(const std::string& key, const IndexEntry& e);
     // Group commit of one stream: blocks wait while `appends_in_flight` appends are out.
     using BlockDone = std::function<void(stream::Status, const stream::Location&)>;
     struct Batcher {
@@ -238,12 +253,17 @@ private:
     std::deque<Pending> queue_;
     size_t inflight_ = 0;
     bool checkpointing_ = false;  // from the switch until record 2 is durable (or failed)
+    bool switched_ = false;       // the switch record of this checkpoint is durable
     bool frozen_ = false;         // the memory table is frozen for this checkpoint
     std::string spare_log_;       // the next commit log, created ahead of time
     bool spare_creating_ = false;
     bool checkpoint_requested_ = false;
     int64_t log_bytes_ = 0;
     uint64_t checkpoints_ = 0;
+    // Retries waiting for the first attempt of their operation (by op id).
+    std::map<uint64_t, std::vector<UpdateCallback>> op_waiters_;
+    std::vector<std::function<void(bool)>> flush_done_;
+    uint64_t duplicates_ = 0;
     std::function<void(bool)> load_done_;
     LoadStats load_stats_;
 };

@@ -17,6 +17,8 @@ constexpr int kReadTimer = 3;
 constexpr int kSealRetryTimer = 4;
 constexpr int kMaxSmAttempts = 40;
 const sim::Duration kSealRetryBackoff = sim::Duration::millis(100);
+// How long a replica that did not answer a read is tried last.
+const sim::Duration kSuspectFor = sim::Duration::seconds(10);
 
 sim::Address extent_node_at(sim::NodeId n) { return sim::Address{n, models::ports::kExtentNode}; }
 
@@ -108,6 +110,11 @@ void StreamClient::handle_timer(uint64_t tag) {
         case kReadTimer: {
             auto r = reads_.find(id);
             if (r == reads_.end() || r->second.timer != tag) return;
+            // No answer at all: the node is down or cut off. Later reads try the other
+            // replicas first for a while, instead of waiting out a timeout per read.
+            const Read& rd = r->second;
+            suspect_until_[rd.replicas[(rd.next + rd.replicas.size() - 1) % rd.replicas.size()].value] =
+                ctx_.now() + kSuspectFor;
             read_failed(id);
             return;
         }
@@ -326,7 +333,17 @@ void StreamClient::read(const Location& loc, ReadCallback cb) {
     r.loc = loc;
     r.cb = std::move(cb);
     r.replicas = ev->replicas;
-    r.next = ctx_.rng().below(r.replicas.size());
+    // A random replica first (spreads the load), but replicas that recently timed out last.
+    const size_t start = ctx_.rng().below(r.replicas.size());
+    std::rotate(r.replicas.begin(), r.replicas.begin() + static_cast<std::ptrdiff_t>(start), r.replicas.end());
+    if (!suspect_until_.empty()) {
+        const sim::Time now = ctx_.now();
+        std::stable_partition(r.replicas.begin(), r.replicas.end(), [&](sim::NodeId n) {
+            auto s = suspect_until_.find(n.value);
+            return s == suspect_until_.end() || s->second <= now;
+        });
+    }
+    r.next = 0;
     send_read(id);
 }
 
@@ -351,6 +368,7 @@ void StreamClient::on_read_reply(const ReadReply& m) {
     if (it == reads_.end()) return;
     cancel(it->second.timer);
     if (m.status != Status::kOk) return read_failed(m.request);
+    if (!suspect_until_.empty()) suspect_until_.erase(m.src.node.value);
     ReadCallback cb = std::move(it->second.cb);
     reads_.erase(it);
     cb(Status::kOk, m.blocks);

@@ -147,6 +147,8 @@ private:
     std::map<StreamId, StreamState> streams_;
     std::map<uint64_t, Read> reads_;
     std::map<uint64_t, Replay> replays_;
+    // Extent nodes (by id) whose read timed out, tried last until then.
+    std::map<uint32_t, sim::Time> suspect_until_;
     struct Timer {
         int kind = 0;
         uint64_t id = 0;

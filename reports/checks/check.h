@@ -25,6 +25,18 @@ struct CheckResult {
     std::vector<uint64_t> violation_ops;
 };
 
+// What the protocol observers saw while the run went (models/partition/observer.h): at
+// most one server serving a key at a time, and no load of a range partition missing an
+// acknowledged update. Violations are kept (the first few) rather than aborting the run.
+struct InvariantFigures {
+    bool observed = false;  // false: the run had no observers (no check reported)
+    uint64_t serves = 0;
+    uint64_t loads = 0;
+    uint64_t rows_checked = 0;
+    uint64_t violations = 0;
+    std::vector<std::string> first;  // the first violations, each a sentence
+};
+
 enum class LoadMetricKind { kMaxOverMean, kCov, kGini };
 
 struct LatencyThreshold {

@@ -333,6 +333,27 @@ RunVerdict decide(const std::vector<CheckResult>& checks, bool expect_fail) {
     return v;
 }
 
+CheckResult check_invariants(const InvariantFigures& f) {
+    CheckResult c;
+    c.name = "invariants";
+    c.held = f.violations == 0;
+    c.figures["serves_checked"] = f.serves;
+    c.figures["loads_checked"] = f.loads;
+    c.figures["rows_checked"] = f.rows_checked;
+    c.figures["violations"] = f.violations;
+    c.figures["first_violations"] = f.first;
+    std::ostringstream d;
+    if (c.held) {
+        d << "no partition-layer invariant broke (" << f.serves << " serves, " << f.loads << " range loads, "
+          << f.rows_checked << " rows checked)";
+    } else {
+        d << f.violations << " partition-layer invariant violation" << (f.violations == 1 ? "" : "s") << "; first: "
+          << (f.first.empty() ? std::string("?") : f.first.front());
+    }
+    c.detail = d.str();
+    return c;
+}
+
 std::vector<CheckResult> run_checks(const CheckSpec& spec, const CheckInputs& in) {
     SIM_ASSERT(in.history != nullptr, "checks need the history");
     std::vector<CheckResult> out;
@@ -351,6 +372,7 @@ std::vector<CheckResult> run_checks(const CheckSpec& spec, const CheckInputs& in
         SIM_ASSERT(in.balances != nullptr, "load-balance check needs the statistics");
         out.push_back(check_load_balance(spec.load_balance, *in.balances));
     }
+    if (in.invariants != nullptr && in.invariants->observed) out.push_back(check_invariants(*in.invariants));
     return out;
 }
 

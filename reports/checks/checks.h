@@ -52,6 +52,8 @@ CheckResult check_availability(const AvailabilityFigures& figures, const Availab
 // got an answer (ok or not_found). Operations that timed out or failed prove nothing
 // either way and are counted as "undecided".
 CheckResult check_auth(const models::observe::History& history);
+// Always run when the run had protocol observers: held if no invariant was violated.
+CheckResult check_invariants(const InvariantFigures& figures);
 
 CheckResult check_latency(const std::vector<LatencyThreshold>& thresholds,
                           const LatencyTables& tables);
@@ -69,12 +71,13 @@ struct RunVerdict {
 RunVerdict decide(const std::vector<CheckResult>& checks, bool expect_fail);
 
 // Every check the spec asks for, in a fixed order: durability, consistency,
-// availability, auth, latency, load_balance.
+// availability, auth, latency, load_balance; then invariants (when observed).
 struct CheckInputs {
     const models::observe::History* history = nullptr;
     const LatencyTables* latency = nullptr;
     const LoadBalance (*balances)[3] = nullptr;
     const AvailabilityFigures* availability = nullptr;
+    const InvariantFigures* invariants = nullptr;  // null or !observed: no invariants check
 };
 std::vector<CheckResult> run_checks(const CheckSpec& spec, const CheckInputs& inputs);
 

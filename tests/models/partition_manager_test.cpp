@@ -80,6 +80,45 @@ TEST_CASE("partition manager state: init, assign, split and merge keep metadata 
     CHECK(copy.data() == sm.data());
 }
 
+TEST_CASE("partition manager state: a multi-way split places its pieces in one step") {
+    PartitionManagerState sm;
+    const RangeId root = sm.map().lookup("").id;
+    auto a = cmd<AssignCmd>();
+    a->range = root;
+    a->server = ServerId{0};
+    REQUIRE(sm.execute(*a)->ok);
+    const uint64_t version = sm.map().version();
+    auto split = cmd<SplitCmd>();
+    split->range = root;
+    split->keys = {key_of(10), key_of(20), key_of(30)};
+    split->servers = {ServerId{0}, ServerId{1}, ServerId{0}, ServerId{2}};
+    auto res = sm.execute(*split);
+    REQUIRE(res->ok);
+    REQUIRE(res->created.size() == 4);
+    CHECK(sm.map().check().empty());
+    CHECK(sm.map().find(res->created[1])->range == KeyRange{key_of(10), key_of(20)});
+    CHECK(sm.map().find(res->created[0])->server == ServerId{0});
+    CHECK(sm.map().find(res->created[1])->server == ServerId{1});
+    CHECK(sm.map().find(res->created[3])->server == ServerId{2});
+    CHECK(sm.data().splits == 3);
+    CHECK(sm.data().moves == 2);
+    CHECK(sm.map().version() > version);
+    for (RangeId id : res->created) {
+        // Every piece reads the parent's metadata stream, then its own; its lineage is the parent.
+        CHECK(sm.data().meta.at(id).meta_streams == std::vector<std::string>{own_meta_stream(root), own_meta_stream(id)});
+        CHECK(sm.data().meta.at(id).ancestors == std::vector<RangeId>{root});
+    }
+    // Keys out of order, or a piece count that does not match the servers: refused whole.
+    auto bad = cmd<SplitCmd>();
+    bad->range = res->created[3];
+    bad->keys = {key_of(50), key_of(40)};
+    CHECK_FALSE(sm.execute(*bad)->ok);
+    bad->keys = {key_of(40)};
+    bad->servers = {ServerId{0}};
+    CHECK_FALSE(sm.execute(*bad)->ok);
+    CHECK(sm.map().size() == 4);
+}
+
 TEST_CASE("partition balancer: splits hot ranges, moves off overloaded servers, merges cold ones") {
     PartitionManagerState sm;
     auto init = cmd<InitMapCmd>();
@@ -99,14 +138,23 @@ TEST_CASE("partition balancer: splits hot ranges, moves off overloaded servers, 
     for (int s = 0; s < 4; ++s) in.live[ServerId{s}] = {};
     for (const RangeInfo& r : ranges) in.ranges[r.id] = RangeLoad{500, 0, 0};
     in.ranges[ranges[0].id].ops_per_s = 9000;  // hot, on server 0
+    in.ranges[ranges[0].id].split_keys = {key_of(20), key_of(40), key_of(60)};
     auto actions = plan_balance(in, config);
     REQUIRE(!actions.empty());
     CHECK(actions[0].kind == BalanceAction::Kind::kSplit);
     CHECK(actions[0].range == ranges[0].id);
-    // Server 0 (9500) is overloaded; the hot range is being split, so the other range of
-    // server 0 moves to the lightest server.
+    // 9000 ops/s at split_load 3000: three pieces, cut at the reported quantiles, two of
+    // them placed on the lightest servers at once (server 0 carried 9500 of 13000).
+    CHECK(actions[0].keys == std::vector<std::string>{key_of(20), key_of(40)});
+    CHECK(actions[0].servers == std::vector<ServerId>{ServerId{0}, ServerId{1}, ServerId{2}});
+    // After that server 0 carries 3000 + 500 against a mean of 3125: nothing else moves.
+    for (auto& a : actions) CHECK(a.kind != BalanceAction::Kind::kMove);
+    // Without split keys a hot range cannot be split; its server's other range moves off.
+    in.ranges[ranges[0].id].split_keys.clear();
+    auto unsplit = plan_balance(in, config);
     bool moved = false;
-    for (auto& a : actions) {
+    for (auto& a : unsplit) {
+        CHECK(a.kind != BalanceAction::Kind::kSplit);
         if (a.kind == BalanceAction::Kind::kMove) {
             CHECK(a.range == ranges[4].id);
             moved = true;
