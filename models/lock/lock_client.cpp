@@ -30,6 +30,14 @@ void LockClient::acquire(const std::string& lock, GrantCallback callback) {
         const bool ok = s == consensus::Status::kOk && res != nullptr && res->ok;
         if (ok) {
             held_[lock] = Held{res->token, sent + holder_window(), false};
+            if (!holds(lock)) {
+                // Granted so late (the request sat out a network partition) that the lease
+                // already ran out here: the caller is told no, so nobody would ever give
+                // it back; renewing it would lock every other holder out for good.
+                release(lock);
+                if (callback) callback(false, 0);
+                return;
+            }
             arm_renew_timer();
         }
         if (callback) callback(ok && holds(lock), ok ? res->token : 0);

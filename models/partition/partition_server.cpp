@@ -317,10 +317,12 @@ void PartitionServer::drop_slot(RangeId range) {
     auto it = slots_.find(range);
     if (it == slots_.end()) return;
     ++stats_.unloads;
-    const bool held = it->second.state != SlotState::kAcquiring;
     stop_slot(it->second);
-    // Hand the lease over at once so the next owner need not wait for it to expire.
-    if (held) leases_->release(it->second.lock);
+    // Hand the lease over at once so the next owner need not wait for it to expire. Also
+    // when we were only asking for it again: a lease whose renewal stalled (a network
+    // partition) is still on the lock client's books and would be renewed forever once
+    // the network heals, locking the range's next owner out.
+    leases_->release(it->second.lock);
     slots_.erase(it);
 }
 
