@@ -78,7 +78,7 @@ std::vector<BalanceAction> plan_balance(const BalanceInput& in, const PartitionC
         const int pieces = std::min({std::max(2, want), std::max(2, config.max_split_pieces),
                                      static_cast<int>(candidates.size()) + 1, room});
         if (pieces < 2) return false;
-        BalanceAction a{BalanceAction::Kind::kSplit, id, {}, {}};
+        BalanceAction a{BalanceAction::Kind::kSplit, id, {}, {}, {}, {}};
         // Keys spread evenly over the candidates (their quantiles).
         const size_t q = candidates.size();
         for (int j = 1; j < pieces; ++j) {
@@ -149,7 +149,7 @@ std::vector<BalanceAction> plan_balance(const BalanceInput& in, const PartitionC
             }
             break;
         }
-        actions.push_back(BalanceAction{BalanceAction::Kind::kMove, best, {}, light->first});
+        actions.push_back(BalanceAction{BalanceAction::Kind::kMove, best, {}, light->first, {}, {}});
         busy.insert(best);
         where[best] = light->first;
         heavy->second -= best_load;
@@ -169,10 +169,10 @@ std::vector<BalanceAction> plan_balance(const BalanceInput& in, const PartitionC
         const double lb = load_of(in, b.id);
         if (la >= config.merge_load || lb >= config.merge_load || la + lb >= config.merge_load) continue;
         if (a.server == b.server) {
-            actions.push_back(BalanceAction{BalanceAction::Kind::kMerge, a.id, b.id, {}});
+            actions.push_back(BalanceAction{BalanceAction::Kind::kMerge, a.id, b.id, {}, {}, {}});
             --count;
         } else {
-            actions.push_back(BalanceAction{BalanceAction::Kind::kMove, b.id, {}, a.server});
+            actions.push_back(BalanceAction{BalanceAction::Kind::kMove, b.id, {}, a.server, {}, {}});
         }
         busy.insert(a.id);
         busy.insert(b.id);

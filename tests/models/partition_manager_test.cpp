@@ -136,7 +136,7 @@ TEST_CASE("partition balancer: splits hot ranges, moves off overloaded servers, 
     BalanceInput in;
     in.map = &sm.map();
     for (int s = 0; s < 4; ++s) in.live[ServerId{s}] = {};
-    for (const RangeInfo& r : ranges) in.ranges[r.id] = RangeLoad{500, 0, 0};
+    for (const RangeInfo& r : ranges) in.ranges[r.id] = RangeLoad{500, 0, 0, {}};
     in.ranges[ranges[0].id].ops_per_s = 9000;  // hot, on server 0
     in.ranges[ranges[0].id].split_keys = {key_of(20), key_of(40), key_of(60)};
     auto actions = plan_balance(in, config);
@@ -163,7 +163,7 @@ TEST_CASE("partition balancer: splits hot ranges, moves off overloaded servers, 
     CHECK(moved);
 
     // Cold neighbours on the same server merge; on different servers one moves first.
-    for (const RangeInfo& r : ranges) in.ranges[r.id] = RangeLoad{10, 0, 0};
+    for (const RangeInfo& r : ranges) in.ranges[r.id] = RangeLoad{10, 0, 0, {}};
     auto cold = plan_balance(in, config);
     int merges = 0;
     int moves = 0;
@@ -176,7 +176,7 @@ TEST_CASE("partition balancer: splits hot ranges, moves off overloaded servers, 
 
     // Reassignment after a server failure spreads its ranges over the others.
     in.live.erase(ServerId{1});
-    for (const RangeInfo& r : ranges) in.ranges[r.id] = RangeLoad{100, 0, 0};
+    for (const RangeInfo& r : ranges) in.ranges[r.id] = RangeLoad{100, 0, 0, {}};
     auto re = plan_reassign(in);
     REQUIRE(re.size() == 2);
     CHECK(re[0].second != re[1].second);
