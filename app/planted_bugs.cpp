@@ -58,7 +58,10 @@ void apply_planted_bug(std::string_view name, const BugTargets& t) {
         return;
     }
     if (name == kStalePartitionMap) {
+        // Both halves: front-ends keep routing by their stale map, and partition servers
+        // answer for the ranges they dropped instead of telling them "not mine".
         if (t.front_end != nullptr) t.front_end->stale_partition_map = true;
+        if (t.partition != nullptr) t.partition->stale_partition_map = true;
         return;
     }
     if (auto b = models::consensus::Bugs::parse(name)) {

@@ -67,6 +67,11 @@ struct PartitionConfig {
     bool serve_without_lease = false;
     bool ack_before_commit_log = false;
     bool split_drops_boundary_key = false;
+    // The server half of stale_partition_map (app/planted_bugs.cpp turns it on with the
+    // front-end's): a range moved, split or merged away keeps its loaded store, and the
+    // server goes on answering reads and committing updates for its keys instead of
+    // kNotMine. Not a PartitionBug: the name belongs to the front-end's switch too.
+    bool stale_partition_map = false;
 
     void set_bug(PartitionBug bug);
     int low_watermark(int servers) const { return low_watermark_per_server * servers; }

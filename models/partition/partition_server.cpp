@@ -48,6 +48,7 @@ PartitionServer::~PartitionServer() {
         if (s.store) s.store->close();
     }
     slots_.clear();
+    if (options_.config.stale_partition_map) close_dropped();  // planted bug
 }
 
 void PartitionServer::on_start() {
@@ -317,6 +318,7 @@ void PartitionServer::drop_slot(RangeId range) {
     auto it = slots_.find(range);
     if (it == slots_.end()) return;
     ++stats_.unloads;
+    if (options_.config.stale_partition_map) keep_dropped(it->second);  // planted bug
     stop_slot(it->second);
     // Hand the lease over at once so the next owner need not wait for it to expire. Also
     // when we were only asking for it again: a lease whose renewal stalled (a network
@@ -391,6 +393,7 @@ void PartitionServer::handle_request(sim::Owned<BlobRequest> m, sim::Address fro
     }
     Slot* s = slot_for_key(key);
     if (s == nullptr) {
+        if (options_.config.stale_partition_map && serve_dropped(*m, key, from)) return;  // planted bug
         ++stats_.not_mine;
         return reply(from, m->request_id, BlobStatus::kNotMine);
     }

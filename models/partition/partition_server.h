@@ -20,9 +20,10 @@
 // once (in-flight writes are answered kUnavailable: their outcome is unknown) and the
 // lease is asked for again while the map still assigns the range here. Planted bug
 // serve_without_lease skips that check.
-// Keys of ranges it does not serve get kNotMine with its map version. Throttling: with
-// more than max_pending writes in flight everything is kBusy; above half of it, requests
-// of the account with the most writes in flight are kBusy first.
+// Keys of ranges it does not serve get kNotMine with its map version (planted bug
+// stale_partition_map: a range it dropped keeps answering from its old store).
+// Throttling: with more than max_pending writes in flight everything is kBusy; above half
+// of it, requests of the account with the most writes in flight are kBusy first.
 // Every `heartbeat` it reports its load (per range ops/s, throttled/s, bytes, a split key;
 // pending) to every partition manager replica; the leader answers with the assignment.
 // Volatile state only: after a crash the ranges are loaded again from the stream layer.
@@ -69,6 +70,7 @@ struct PartitionServerStats {
     uint64_t loads = 0;
     uint64_t unloads = 0;
     uint64_t offloads = 0;  // ranges handed over after a checkpoint
+    uint64_t served_dropped = 0;  // requests a dropped range answered (stale_partition_map)
 };
 
 class PartitionServer final : public sim::Actor {
@@ -142,6 +144,13 @@ private:
     void finish_offload(RangeId range, uint64_t gen);
     void arm_retry(Slot& s);
     void write(Slot& s, const BlobRequest& m, sim::Address from);
+    // Planted bug stale_partition_map (partition_server_stale.cpp): a dropped range's
+    // loaded store is kept (keep_dropped, before stop_slot) and answers requests for its
+    // keys (serve_dropped: no lease, no map check; false if no dropped range holds the
+    // key); close_dropped closes them all (the destructor).
+    void keep_dropped(Slot& s);
+    bool serve_dropped(const BlobRequest& m, const std::string& key, sim::Address from);
+    void close_dropped();
     void list(Slot& s, const BlobRequest& m, sim::Address from);
     bool throttle(std::string_view account);
     void heartbeat();
@@ -152,6 +161,12 @@ private:
     RangeStoreOptions store_options_;
     std::map<RangeId, Slot> slots_;
     std::vector<std::unique_ptr<RangeStore>> closed_stores_;  // closed, destroyed at the next event
+    // Planted bug stale_partition_map: stores of ranges dropped here, kept open and served.
+    struct Dropped {
+        KeyRange keys;
+        std::unique_ptr<RangeStore> store;
+    };
+    std::map<RangeId, Dropped> dropped_;
     uint64_t map_version_ = 0;
     uint64_t next_write_ = 1;
     uint64_t next_gen_ = 1;
