@@ -1,14 +1,20 @@
 // Planted bugs, end to end: `--set debug.bug=NAME` turns on one known bug across the
-// layers (app/planted_bugs.h), and the run's checkers (durability, linearizability, auth)
-// must catch it on the bug-hunt chaos scenario. Today only the auth bug is hunted here:
-// the clean scenario does not yet pass for every seed (open partition-layer bugs, README
-// "Scenario library"), so a sweep per bug could not tell the bug's failures from those.
-// The layers' own planted-bug sweeps (tests/models/*chaos*) and the shrunk regression of
-// chain_ack_at_head (scenarios/regressions/) cover the others.
+// layers (app/planted_bugs.h), and the run's checkers (durability, linearizability, auth,
+// the partition-layer invariants) must catch it on a chaos scenario. For each bug, the
+// test runs its scenario seed by seed from 1, stops at the first seed that does not pass
+// (the catch: a failed check, exit 1, or an invariant assertion, exit 3) and requires one
+// within 200 seeds; then every seed it ran passes without a bug, so each catch is the
+// bug's and not one of the open protocol bugs that fail a few clean seeds of these
+// scenarios. The first failing seeds and the checks that caught them are printed; the
+// README's "Planted bugs" table lists them. Five of the eight bugs issue #8 names are
+// caught this way; the three stream-layer bugs are not yet (see kNotCaughtYet).
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <map>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "app/planted_bugs.h"
@@ -16,12 +22,13 @@
 
 namespace {
 
-const std::string kHunt = std::string(STAMPSIM_SOURCE_DIR) + "/scenarios/chaos-bug-hunt.json";
-constexpr int kMaxSeeds = 200;
+const std::string kScenarios = std::string(STAMPSIM_SOURCE_DIR) + "/scenarios/";
+const std::string kHunt = kScenarios + "chaos-bug-hunt.json";
+constexpr uint64_t kMaxSeeds = 200;
 
-app::RunSummary run_seed(uint64_t seed, const std::string& bug) {
+app::RunSummary run_seed(const std::string& file, uint64_t seed, const std::string& bug) {
     app::RunRequest r;
-    r.file = kHunt;
+    r.file = file;
     r.seed = seed;
     r.quiet = true;
     r.write_outputs = false;
@@ -30,18 +37,78 @@ app::RunSummary run_seed(uint64_t seed, const std::string& bug) {
     return app::run_scenario(r, out, err);
 }
 
-// The first seed in 1..kMaxSeeds whose run does not pass (a check failed: exit 1, or an
-// invariant assertion fired: exit 3), or 0.
-uint64_t first_failing_seed(const std::string& bug, std::string* what) {
+// What caught a run that did not pass: the failed checks, or the invariant assertion.
+std::string caught_by(const app::RunSummary& s) {
+    if (s.exit_code == 3) return "invariant assertion: " + s.error;
+    std::string what;
+    for (const auto& c : s.failed_checks) what.append(what.empty() ? "" : ", ").append(c);
+    return what;
+}
+
+// The first seed in 1..kMaxSeeds whose run does not pass, or 0.
+uint64_t first_failing_seed(const std::string& file, const std::string& bug, std::string* what) {
     for (uint64_t seed = 1; seed <= kMaxSeeds; ++seed) {
-        const app::RunSummary s = run_seed(seed, bug);
-        REQUIRE(s.exit_code != 2);
+        const app::RunSummary s = run_seed(file, seed, bug);
+        REQUIRE_MESSAGE(s.exit_code != 2, bug << ": " << s.error);
         if (s.exit_code == 0) continue;
-        *what = s.exit_code == 3 ? "invariant: " + s.error : "checks: ";
-        for (const auto& c : s.failed_checks) what->append(c).append(" ");
+        *what = caught_by(s);
         return seed;
     }
     return 0;
+}
+
+// Each bug with the chaos scenario that catches it (the README's table). The bug hunt
+// has the forging client (auth) and a load that splits and moves ranges (a stale
+// partition map matters only when the map changes); chaos-small catches
+// serve_without_lease sooner (seed 8; the bug hunt's first clean-passing catch is 26,
+// after seed 4, which fails without a bug today).
+struct Hunt {
+    std::string bug;
+    std::string scenario;
+};
+const std::vector<Hunt> kCaught = {
+    {"chain_ack_at_head", "chaos-bug-hunt"},   {"ack_before_commit_log", "chaos-bug-hunt"},
+    {"accept_bad_signature", "chaos-bug-hunt"}, {"stale_partition_map", "chaos-bug-hunt"},
+    {"serve_without_lease", "chaos-small"},
+};
+// The stream layer's bugs that no whole-run check catches yet (README "Planted bugs"):
+// inside the one-power-domain budget they cost fault tolerance, not client-visible data
+// (replicas two to a rack; a seal at the longest replica's length, whose extra block was
+// never acknowledged; a dead node counted live again), and whole runs do not yet check
+// the stream layer's own invariants (models/stream/observer.h), which catch all three in
+// tests/models/stream_chaos_test.cpp. Their hunt is kept, skipped, for when they do.
+const std::vector<Hunt> kNotCaughtYet = {
+    {"seal_at_max_length", "chaos-small"},
+    {"same_rack_replicas", "chaos-small"},
+    {"count_stale_extent_report", "chaos-small"},
+};
+
+// For each bug: the first failing seed of its scenario, within kMaxSeeds; then the seeds
+// that search ran (per scenario, 1 up to the highest first failing seed) all pass
+// without a bug.
+void hunt(const std::vector<Hunt>& hunts) {
+    std::map<std::string, uint64_t> seeds_used;  // scenario -> highest seed run (1..that)
+    for (const Hunt& h : hunts) {
+        INFO(h.bug << " on " << h.scenario);
+        CHECK(app::is_planted_bug(h.bug));
+        std::string what;
+        const uint64_t seed = first_failing_seed(kScenarios + h.scenario + ".json", h.bug, &what);
+        MESSAGE(h.bug << " on " << h.scenario << ": first failing seed " << seed << " (" << what << ")");
+        CHECK(seed >= 1);
+        if (h.bug == "accept_bad_signature") CHECK(what.find("auth") != std::string::npos);
+        // (A bug not caught has failed already; its 200 clean seeds would add nothing.)
+        uint64_t& used = seeds_used[h.scenario];
+        used = std::max(used, seed);
+    }
+    for (const auto& [scenario, last] : seeds_used) {
+        uint64_t passed = 0;
+        for (uint64_t seed = 1; seed <= last; ++seed) {
+            const app::RunSummary s = run_seed(kScenarios + scenario + ".json", seed, "");
+            CHECK_MESSAGE(s.exit_code == 0, scenario << " seed " << seed << " fails without a planted bug: " << caught_by(s));
+            passed += s.exit_code == 0 ? 1 : 0;
+        }
+        MESSAGE(scenario << " without a planted bug: " << passed << " of seeds 1.." << last << " pass");
+    }
 }
 
 }  // namespace
@@ -67,11 +134,11 @@ TEST_CASE("every planted bug name is accepted by the scenario switch") {
     CHECK(err.str().find("/debug/bug") != std::string::npos);
 }
 
-TEST_CASE("accept_bad_signature is caught on the first seed of the bug hunt, which passes without it") {
-    std::string what;
-    const uint64_t seed = first_failing_seed("accept_bad_signature", &what);
-    MESSAGE("accept_bad_signature: first failing seed " << seed << " (" << what << ")");
-    CHECK(seed == 1);
-    CHECK(what.find("auth") != std::string::npos);
-    CHECK(run_seed(1, "").exit_code == 0);
+TEST_CASE("planted bugs: each is caught within 200 seeds of its chaos scenario, whose seeds up to it pass without it") {
+    hunt(kCaught);
+}
+
+TEST_CASE("planted stream-layer bugs: caught within 200 seeds (not yet: whole runs lack the stream invariants)" *
+          doctest::skip()) {
+    hunt(kNotCaughtYet);
 }
