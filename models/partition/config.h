@@ -62,6 +62,11 @@ struct PartitionConfig {
     // that arrive meanwhile go together in the next one, as one atomic multi-block append
     // of at most a block's size. Three in flight keep a three-replica chain busy.
     int appends_in_flight = 8;
+    // Idempotency: a row keeps the op ids of its last 4 updates; an op id that falls out of
+    // the row is still remembered this long (per range, persisted with its checkpoints), so
+    // a retry that arrives after newer updates of a hot key is answered, not applied again.
+    // Longer than a client's whole retry budget (4 attempts of 35 s plus backoff).
+    sim::Duration idempotency_window = sim::Duration::seconds(300);
 
     // Planted bugs (all false in production).
     bool serve_without_lease = false;

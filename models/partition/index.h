@@ -59,11 +59,14 @@ struct IndexEntry {
     std::array<uint64_t, 4> ops{};
     bool operator==(const IndexEntry&) const = default;
     bool has_op(uint64_t op) const { return op != 0 && std::find(ops.begin(), ops.end(), op) != ops.end(); }
-    // Records op as the newest (no-op if present or 0).
-    void add_op(uint64_t op) {
-        if (op == 0 || has_op(op)) return;
+    // Records op as the newest (no-op if present or 0). Returns the op id that fell out of
+    // the row (0: none), which the range store keeps for its idempotency window.
+    uint64_t add_op(uint64_t op) {
+        if (op == 0 || has_op(op)) return 0;
+        const uint64_t evicted = ops.back();
         std::copy_backward(ops.begin(), ops.end() - 1, ops.end());
         ops[0] = op;
+        return evicted;
     }
 };
 

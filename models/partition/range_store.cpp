@@ -81,6 +81,15 @@ const MetaRecord* PayloadStore::meta(uint64_t fp) const {
     auto it = metas_.find(fp);
     return it == metas_.end() ? nullptr : it->second.get();
 }
+void PayloadStore::put_retired(uint64_t rows_fp, std::shared_ptr<const RetiredOps> ops) {
+    retired_[rows_fp] = std::move(ops);
+}
+
+std::shared_ptr<const RetiredOps> PayloadStore::retired(uint64_t rows_fp) const {
+    auto it = retired_.find(rows_fp);
+    return it == retired_.end() ? nullptr : it->second;
+}
+
 std::shared_ptr<const Rows> PayloadStore::rows(uint64_t fp) const {
     auto it = rows_.find(fp);
     return it == rows_.end() ? nullptr : it->second;
@@ -283,6 +292,18 @@ void RangeStore::read_checkpoint(size_t i, const StreamPointer& loc, std::vector
                      auto rows = options_.payloads->rows(blocks[0].fingerprint);
                      SIM_ASSERT(rows != nullptr, "checkpoint block decodes to no rows");
                      for (const KeyRange& v : visible) loaded_checkpoints_.push_back(Checkpoint{rows, v, loc});
+                     if (auto ret = options_.payloads->retired(blocks[0].fingerprint)) {
+                         const sim::Time now = ctx_.now();
+                         for (const RetiredOp& r : *ret) {
+                             if (r.until <= now || retired_.count(r.op) != 0) continue;
+                             const bool mine = std::any_of(visible.begin(), visible.end(),
+                                                           [&](const KeyRange& v) { return v.contains(r.key); });
+                             if (!mine) continue;
+                             retired_.emplace(r.op, std::make_pair(r.key, r.until));
+                             retired_order_.emplace_back(r.until, r.op);
+                         }
+                         std::sort(retired_order_.begin(), retired_order_.end());
+                     }
                      read_checkpoints(i + 1, std::move(done));
                  });
 }
@@ -312,12 +333,12 @@ void RangeStore::replay_logs(size_t i, std::function<void(bool)> done) {
                 if (!loaded_keys().contains(rec->key) || !within(keys, rec->key)) return;
                 auto cur = part_.lookup(rec->key);
                 if (cur && cur->version >= rec->entry.version) {
-                    apply_update(rec->key, rec->entry);  // its op id only (no-op without one)
+                    apply_update(rec->key, rec->entry, rec->at);  // its op id only (no-op without one)
                     return;
                 }
                 IndexEntry e = rec->entry;
                 if (e.data.extent == 0) e.data = StreamPointer{loc.extent.value, loc.offset, loc.size_bytes};
-                apply_update(rec->key, e);
+                apply_update(rec->key, e, rec->at);
                 // A delete its server never got to acknowledge shows up here first.
                 if (options_.observer && e.deleted) options_.observer->on_commit(rec->key, e, false);
             },
@@ -340,22 +361,47 @@ void RangeStore::remove(const std::string& key, UpdateCallback cb, uint64_t op_i
     submit(Pending{key, 0, 0, true, std::move(cb), op_id});
 }
 
-void RangeStore::apply_update(const std::string& key, const IndexEntry& e) {
+void RangeStore::apply_update(const std::string& key, const IndexEntry& e, sim::Time at) {
     auto cur = part_.lookup(key);
     const uint64_t op = e.ops[0];
     if (!cur || cur->version < e.version) {
         IndexEntry n = e;
         if (cur) {
             n.ops = cur->ops;
-            n.add_op(op);
+            retire_op(key, n.add_op(op), at);
         }
         part_.apply(key, n);
-    } else if (op != 0 && !cur->has_op(op)) {
+    } else if (op != 0 && !applied(key, &*cur, op)) {
         // The same update again (a replayed duplicate block: keep the row as it is), or an
         // older one that landed after a newer one: either way it happened.
         IndexEntry n = *cur;
-        n.add_op(op);
+        retire_op(key, n.add_op(op), at);
         part_.apply(key, n);
+    }
+}
+
+bool RangeStore::applied(const std::string& key, const IndexEntry* row, uint64_t op) const {
+    if (op == 0) return false;
+    if (row != nullptr && row->has_op(op)) return true;
+    auto it = retired_.find(op);
+    return it != retired_.end() && it->second.first == key && it->second.second > ctx_.now();
+}
+
+void RangeStore::retire_op(const std::string& key, uint64_t op, sim::Time at) {
+    if (op == 0) return;
+    prune_retired();
+    const sim::Time until = at + options_.config.idempotency_window;
+    if (until <= ctx_.now()) return;
+    if (!retired_.emplace(op, std::make_pair(key, until)).second) return;
+    retired_order_.emplace_back(until, op);
+}
+
+void RangeStore::prune_retired() {
+    const sim::Time now = ctx_.now();
+    while (!retired_order_.empty() && retired_order_.front().first <= now) {
+        auto it = retired_.find(retired_order_.front().second);
+        if (it != retired_.end() && it->second.second <= now) retired_.erase(it);
+        retired_order_.pop_front();
     }
 }
 
@@ -379,9 +425,12 @@ void RangeStore::write(Pending p) {
             w->second.push_back(std::move(p.cb));
             return;
         }
-        if (auto cur = part_.lookup(p.key); cur && cur->has_op(p.op_id)) {
+        if (auto cur = part_.lookup(p.key); applied(p.key, cur ? &*cur : nullptr, p.op_id)) {
+            // Answered with the row as it is now (a dropped tombstone: as deleted).
             ++duplicates_;
-            return p.cb(StoreStatus::kOk, *cur);
+            IndexEntry now = cur ? *cur : IndexEntry{};
+            if (!cur) now.deleted = true;
+            return p.cb(StoreStatus::kOk, now);
         }
         op_waiters_[p.op_id];
         p.cb = [this, op = p.op_id, alive = std::weak_ptr<bool>(alive_), first = std::move(p.cb)](
@@ -423,13 +472,14 @@ void RangeStore::append_log(Pending p, IndexEntry e) {
     rec->key = p.key;
     rec->entry = e;
     rec->token = token_;
+    rec->at = ctx_.now();
     const bool small = e.data.extent == 0;
     const int64_t bytes = log_record_bytes(p.key, small ? e.size_bytes : 0);
     const uint64_t fp = options_.payloads->put(std::move(rec));
     const bool early_ack = options_.config.ack_before_commit_log;
     if (early_ack) {
         // Planted bug: acknowledge (and make visible) before the commit log holds the update.
-        apply_update(p.key, e);
+        apply_update(p.key, e, ctx_.now());
         p.cb(StoreStatus::kOk, e);
     }
     ++inflight_;
@@ -438,7 +488,7 @@ void RangeStore::append_log(Pending p, IndexEntry e) {
                      --inflight_;
                      if (s == stream::Status::kOk) {
                          if (small) e.data = StreamPointer{loc.extent.value, loc.offset, loc.size_bytes};
-                         apply_update(p.key, e);
+                         apply_update(p.key, e, ctx_.now());
                          log_bytes_ += bytes;
                          // Durable whether or not the server gets to acknowledge it.
                          if (options_.observer) options_.observer->on_commit(p.key, e, false);
@@ -627,6 +677,13 @@ void RangeStore::try_freeze() {
     auto rows = part_.begin_checkpoint();
     const std::string log_after = active_log_;
     const uint64_t rows_fp = options_.payloads->put(rows);
+    prune_retired();
+    if (!retired_.empty()) {
+        auto ret = std::make_shared<RetiredOps>();
+        ret->reserve(retired_.size());
+        for (const auto& [op, kv] : retired_) ret->push_back(RetiredOp{op, kv.first, kv.second});
+        options_.payloads->put_retired(rows_fp, std::move(ret));
+    }
     const int64_t bytes = std::min(rows_bytes(*rows), options_.block_size_bytes);
     std::weak_ptr<bool> alive = alive_;
     client_.append(streams_.at(meta_.own_prefix + "/data"), stream::BlockData{bytes, rows_fp},

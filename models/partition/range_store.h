@@ -57,6 +57,7 @@ struct LogRecord {
     std::string key;
     IndexEntry entry;
     uint64_t token = 0;  // fencing token of the writer
+    sim::Time at;        // when it was written (the writer's clock): idempotency window
 };
 
 // A commit-log stream a metadata record names, with exactly the keys whose updates it
@@ -80,6 +81,16 @@ struct MetaRecord {
     uint64_t next_version = 0;
 };
 
+// Op ids that fell out of their rows' IndexEntry::ops within the idempotency window,
+// sorted by op id: a checkpoint carries them (with its rows), so the next owner of any of
+// their keys still answers a late retry instead of applying it again.
+struct RetiredOp {
+    uint64_t op = 0;
+    std::string key;
+    sim::Time until;  // remembered until then (the owner's clock)
+};
+using RetiredOps = std::vector<RetiredOp>;
+
 // Decodes block fingerprints into record contents. Owned by the deployment, shared by
 // every partition server of the run; deterministic (ordered maps, a counter).
 class PayloadStore {
@@ -90,6 +101,9 @@ public:
     const LogRecord* log(uint64_t fp) const;
     const MetaRecord* meta(uint64_t fp) const;
     std::shared_ptr<const Rows> rows(uint64_t fp) const;
+    // The retired op ids a checkpoint carries, under its rows' fingerprint.
+    void put_retired(uint64_t rows_fp, std::shared_ptr<const RetiredOps> ops);
+    std::shared_ptr<const RetiredOps> retired(uint64_t rows_fp) const;
     size_t size() const { return logs_.size() + metas_.size() + rows_.size(); }
 
 private:
@@ -98,6 +112,7 @@ private:
     std::map<uint64_t, std::shared_ptr<const LogRecord>> logs_;
     std::map<uint64_t, std::shared_ptr<const MetaRecord>> metas_;
     std::map<uint64_t, std::shared_ptr<const Rows>> rows_;
+    std::map<uint64_t, std::shared_ptr<const RetiredOps>> retired_;
 };
 
 enum class StoreStatus : uint8_t { kOk, kNotFound, kBusy, kNotReady, kFailed };
@@ -136,12 +151,15 @@ public:
 
     // Writes: durable in the commit log before the callback says kOk. `op_id` (0: none)
     // makes a retried update idempotent: an update whose op id the key's row already
-    // records (IndexEntry::ops) is answered kOk with the row as it is, and one whose op
-    // id is still in flight waits for that first attempt's outcome.
+    // records (IndexEntry::ops), or that fell out of the row within the idempotency window
+    // (PartitionConfig::idempotency_window), is answered kOk with the row as it is, and
+    // one whose op id is still in flight waits for that first attempt's outcome.
     void put(const std::string& key, int64_t size_bytes, uint64_t fingerprint, UpdateCallback cb,
              uint64_t op_id = 0);
     void remove(const std::string& key, UpdateCallback cb, uint64_t op_id = 0);
     uint64_t duplicates_answered() const { return duplicates_; }
+    // Op ids remembered outside their rows (the idempotency window's side table).
+    size_t retired_ops() const { return retired_.size(); }
     // Reads from the index (latest acknowledged write).
     const RangePartition& partition() const { return part_; }
     RangePartition& mutable_partition() { return part_; }
@@ -174,7 +192,14 @@ private:
         uint64_t op_id = 0;
     };
     // Applies a durable update (live or replayed) over the row, keeping the op ids.
-    void apply_update(const std::string& key, const IndexEntry& e);
+    // `at`: when the update was written (an op id it pushes out of the row is remembered
+    // for the idempotency window from then).
+    void apply_update(const std::string& key, const IndexEntry& e, sim::Time at);
+    // Whether op (an update of key) was applied already: in the row or retired from it.
+    bool applied(const std::string& key, const IndexEntry* row, uint64_t op) const;
+    // Remembers an op id that fell out of key's row, for the idempotency window.
+    void retire_op(const std::string& key, uint64_t op, sim::Time at);
+    void prune_retired();
     // Group commit of one stream: blocks wait while `appends_in_flight` appends are out.
     using BlockDone = std::function<void(stream::Status, const stream::Location&)>;
     struct Batcher {
@@ -264,6 +289,9 @@ private:
     std::map<uint64_t, std::vector<UpdateCallback>> op_waiters_;
     std::vector<std::function<void(bool)>> flush_done_;
     uint64_t duplicates_ = 0;
+    // Retired op ids by op id (key, until), and the order they expire in.
+    std::map<uint64_t, std::pair<std::string, sim::Time>> retired_;
+    std::deque<std::pair<sim::Time, uint64_t>> retired_order_;
     std::function<void(bool)> load_done_;
     LoadStats load_stats_;
 };

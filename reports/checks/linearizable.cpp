@@ -373,8 +373,12 @@ private:
     //    given to t, is linearizable (take the lemma's assignment and drop the other
     //    reads of absent, as in (N)). The targets passing are r's candidates.
     //  - Sufficient: any one assignment whose relabeled history passes the zone test.
-    //    A few natural assignments among the candidates are tried (absent_assignment);
-    //    none passing decides nothing (kInconclusive here: the search decides).
+    //    A few natural assignments among the candidates are tried (absent_assignment),
+    //    then a bounded backtracking over the candidates, read by read, that keeps a
+    //    partial assignment only while it passes (adding reads to clusters only widens
+    //    zones, so a failing partial assignment fails every extension). Exhausting it
+    //    proves a violation; running out of its bound decides nothing (kInconclusive
+    //    here: the search decides).
     // Each is one zone test, so this costs O(reads of absent * deletes * n log n).
     Verdict absent_zone_verdict(uint32_t start) {
         const uint32_t base = static_cast<uint32_t>(read_.size()) + 1;
@@ -428,36 +432,64 @@ private:
             if (zones_.linearizable(zone_ops_, start)) return Verdict::kOk;
         }
         if (!thorough) return Verdict::kInconclusive;
-        // Greedy: give the reads of absent their targets one at a time (rule 1's first),
-        // keeping each only if the zone test still passes with the ones given so far.
+        // Backtracking: give the reads of absent their targets one at a time (rule 1's
+        // first, then every other candidate), keeping each only if the zone test still
+        // passes with the ones given so far; a read with no target left takes the one
+        // before it back to its next candidate. Bounded: past kMaxBacktrackTests zone
+        // tests (beyond one pass) the search below decides.
         absent_assignment(base, 1);
         preferred_.assign(target_.begin(), target_.end());
         std::fill(target_.begin(), target_.end(), kSkip);
         std::fill(used_.begin(), used_.end(), 0);
-        for (size_t j = 0; j < absent_reads_.size(); ++j) {
+        const size_t reads = absent_reads_.size();
+        // next_try[j]: the next candidate of read j to try (first - 1: its preferred one).
+        std::vector<int64_t> next_try(reads + 1, 0);
+        uses_.assign(dels_.size(), 0);
+        auto give = [&](size_t r, uint32_t t, int delta) {
+            if (t == kAbsent || t == kSkip) return;
+            uses_[t - base] = static_cast<uint32_t>(static_cast<int64_t>(uses_[t - base]) + delta);
+            used_[t - base] = uses_[t - base] > 0 ? 1 : 0;
+            (void)r;
+        };
+        uint64_t tests = 0;
+        const uint64_t max_tests = static_cast<uint64_t>(reads) * (dels_.size() + 2) + kMaxBacktrackTests;
+        size_t j = 0;
+        next_try[0] = static_cast<int64_t>(candidate_begin_[0]) - 1;
+        while (j < reads) {
             const size_t r = static_cast<size_t>(absent_reads_[j]);
-            bool placed = false;
             const int64_t first = candidate_begin_[j], past = candidate_begin_[j + 1];
-            for (int64_t c = first - 1; c < past && !placed; ++c) {
-                // First the preferred target, then every other candidate in turn.
+            bool placed = false;
+            while (next_try[j] < past) {
+                const int64_t c = next_try[j]++;
                 const uint32_t t = c < first ? preferred_[r] : candidates_[static_cast<size_t>(c)];
                 if (c >= first && t == preferred_[r]) continue;
-                const uint8_t was = t == kAbsent ? 0 : used_[t - base];
+                if (++tests > max_tests) return Verdict::kInconclusive;
                 target_[r] = t;
-                if (t != kAbsent) used_[t - base] = 1;
+                give(r, t, +1);
                 build_zone_ops(base);
                 if (zones_.linearizable(zone_ops_, start)) {
                     placed = true;
-                } else {
-                    target_[r] = kSkip;
-                    if (t != kAbsent) used_[t - base] = was;
+                    break;
                 }
+                give(r, t, -1);
+                target_[r] = kSkip;
             }
-            if (!placed) return Verdict::kInconclusive;
+            if (placed) {
+                ++j;
+                if (j < reads) next_try[j] = static_cast<int64_t>(candidate_begin_[j]) - 1;
+                continue;
+            }
+            // No target left for read j: take back the previous read's and go on from there.
+            if (j == 0) return Verdict::kViolation;  // every assignment tried: none passes
+            --j;
+            const size_t pr = static_cast<size_t>(absent_reads_[j]);
+            give(pr, target_[pr], -1);
+            target_[pr] = kSkip;
         }
         return Verdict::kOk;
     }
 
+    static constexpr uint64_t kMaxBacktrackTests = 20000;
     static constexpr int kAssignmentRules = 4;
     static constexpr double kMaxZoneWork = 3e7;  // reads * targets * operations
     static constexpr uint32_t kSkip = kNone - 1;  // a read of absent left out
@@ -670,16 +702,37 @@ private:
     std::vector<int> dels_, absent_reads_;
     std::vector<uint32_t> target_;
     std::vector<uint8_t> used_;
+    std::vector<uint32_t> uses_;  // per delete: how many reads of absent have it (backtracking)
     std::vector<uint32_t> candidates_, candidate_begin_, preferred_;
     ZoneChecker zones_;
 };
 
 // Checks ops (sorted by invocation) piece by piece from quiescent points.
+// Each piece is checked from every value the pieces before it can end in. An end value
+// is proven when a run reached it from a proven start; a run that was inconclusive (its
+// search stopped) still lets the next pieces start from that value, unproven: if they
+// fail from every start, proven or not, the history is a proven violation; if they pass
+// only from unproven ones, it is inconclusive. (Dropping an unproven end, as this did
+// before, turned an inconclusive piece into a reported violation: chaos-small seed 85.)
 Verdict check_pieces(const std::vector<LinOp>& ops, std::vector<uint32_t> starts,
                      Searcher& searcher) {
     const size_t n = ops.size();
     size_t b = 0;
-    std::vector<uint32_t> ends, finals;
+    struct End {
+        uint32_t value;
+        bool proven;
+    };
+    std::vector<End> from, ends;
+    for (uint32_t s : starts) from.push_back({s, true});
+    std::vector<uint32_t> finals;
+    auto add_end = [&ends](uint32_t value, bool proven) {
+        for (End& e : ends) {
+            if (e.value != value) continue;
+            e.proven |= proven;
+            return;
+        }
+        ends.push_back({value, proven});
+    };
     while (b < n) {
         int64_t reach = ops[b].complete;
         size_t e = b + 1;
@@ -687,10 +740,10 @@ Verdict check_pieces(const std::vector<LinOp>& ops, std::vector<uint32_t> starts
         bool any_inconclusive = false;
         ends.clear();
         if (e == n) {
-            for (uint32_t s : starts) {
-                Verdict v = searcher.run(ops, b, e, s, kNone, nullptr);
-                if (v == Verdict::kOk) return Verdict::kOk;
-                any_inconclusive |= v == Verdict::kInconclusive;
+            for (const End& s : from) {
+                Verdict v = searcher.run(ops, b, e, s.value, kNone, nullptr);
+                if (v == Verdict::kOk && s.proven) return Verdict::kOk;
+                any_inconclusive |= v != Verdict::kViolation;
             }
             return any_inconclusive ? Verdict::kInconclusive : Verdict::kViolation;
         }
@@ -705,31 +758,35 @@ Verdict check_pieces(const std::vector<LinOp>& ops, std::vector<uint32_t> starts
                 std::find(finals.begin(), finals.end(), ops[i].value) == finals.end())
                 finals.push_back(ops[i].value);
         if (finals.empty()) {
-            for (uint32_t s : starts) {
+            for (const End& s : from) {
                 uint32_t f = 0;
-                Verdict v = searcher.run(ops, b, e, s, kNone, &f);
-                if (v == Verdict::kOk && std::find(ends.begin(), ends.end(), f) == ends.end())
-                    ends.push_back(f);
-                any_inconclusive |= v == Verdict::kInconclusive;
+                Verdict v = searcher.run(ops, b, e, s.value, kNone, &f);
+                if (v == Verdict::kOk) add_end(f, s.proven);
+                // No writes: an undecided run may end where it started (kWild: anywhere).
+                if (v == Verdict::kInconclusive) add_end(s.value, false);
             }
         } else {
             for (uint32_t f : finals) {
-                for (uint32_t s : starts) {
-                    Verdict v = searcher.run(ops, b, e, s, f, nullptr);
-                    any_inconclusive |= v == Verdict::kInconclusive;
-                    if (v == Verdict::kOk) {
-                        ends.push_back(f);
+                bool proven = false, maybe = false;
+                for (const End& s : from) {
+                    Verdict v = searcher.run(ops, b, e, s.value, f, nullptr);
+                    if (v == Verdict::kOk && s.proven) {
+                        proven = true;
                         break;
                     }
+                    maybe |= v != Verdict::kViolation;
                 }
+                if (proven || maybe) add_end(f, proven);
             }
         }
-        if (ends.empty()) return any_inconclusive ? Verdict::kInconclusive : Verdict::kViolation;
-        std::sort(ends.begin(), ends.end());
-        starts = ends;
+        if (ends.empty()) return Verdict::kViolation;
+        std::sort(ends.begin(), ends.end(), [](const End& x, const End& y) { return x.value < y.value; });
+        from = ends;
         b = e;
     }
-    return Verdict::kOk;
+    for (const End& s : from)
+        if (s.proven) return Verdict::kOk;
+    return Verdict::kInconclusive;
 }
 
 // Unknown-outcome writes (complete kInf) of ops, sorted by invocation, made finite or

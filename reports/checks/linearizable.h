@@ -33,14 +33,18 @@
 //    linearizable iff some assignment of each read of absent to a delete (or the start)
 //    makes every delete's value its own and the result passes the zone test. Necessary
 //    tests (reads of absent left out; each one alone with each of its possible deletes)
-//    prove violations, an assignment that passes (a few rules, then a greedy one) proves
-//    linearizability; only pieces neither settles are searched. Stalls with dozens of
+//    prove violations, an assignment that passes (a few rules, then a bounded
+//    backtracking over each read's possible deletes) proves linearizability, and
+//    exhausting the backtracking proves a violation; only pieces none of these settles
+//    are searched. Stalls with dozens of
 //    puts and deletes in flight and reads of absent among them (chaos-bug-hunt seeds 1,
 //    2, 4, 6: minutes, many pieces inconclusive) are decided this way in milliseconds.
 //  - An unknown-outcome delete that no read of absent can follow (all complete before
 //    it is invoked) is dropped; the rest stay pending to the end of the blob's history.
 //  - The whole check has a step budget (LinearizabilityOptions), so no run's check
-//    takes more than a few seconds; blobs it stops are counted inconclusive.
+//    takes more than a few seconds; blobs it stops are counted inconclusive. A piece
+//    left undecided still passes its possible end values on, unproven, so a later
+//    piece's failure is a violation only if it fails from every value.
 // Proofs are in linearizable.cpp (search) and register_zones.h (zones); tests cross-check
 // both against an exhaustive oracle.
 // Reads that failed or timed out say nothing and are left out; list is not checked.
