@@ -134,6 +134,14 @@ public:
     // REQUIRES: !checkpoint_in_progress().
     std::shared_ptr<const Rows> begin_checkpoint();
     bool checkpoint_in_progress() const { return frozen_.has_value(); }
+    // While a checkpoint is in progress: calls f(key, row) for each tombstone of the frozen
+    // table (the checkpoint drops them; their op ids must outlive them).
+    template <typename F>
+    void for_each_frozen_tombstone(F&& f) const {
+        if (!frozen_) return;
+        for (const auto& [key, e] : *frozen_)
+            if (e.deleted) f(key, e);
+    }
     // The checkpoint is durable at `location`: it replaces the older checkpoints and the
     // frozen table. REQUIRES: checkpoint_in_progress().
     void finish_checkpoint(std::shared_ptr<const Rows> rows, StreamPointer location);

@@ -340,7 +340,7 @@ void RangeStore::replay_logs(size_t i, std::function<void(bool)> done) {
                 if (e.data.extent == 0) e.data = StreamPointer{loc.extent.value, loc.offset, loc.size_bytes};
                 apply_update(rec->key, e, rec->at);
                 // A delete its server never got to acknowledge shows up here first.
-                if (options_.observer && e.deleted) options_.observer->on_commit(rec->key, e, false);
+                if (options_.observer && e.deleted && e.version != 0) options_.observer->on_commit(rec->key, e, false);
             },
             [this, alive, i, done = std::move(done)](stream::Status s2) mutable {
                 if (alive.expired() || !*alive.lock()) return;
@@ -362,6 +362,12 @@ void RangeStore::remove(const std::string& key, UpdateCallback cb, uint64_t op_i
 }
 
 void RangeStore::apply_update(const std::string& key, const IndexEntry& e, sim::Time at) {
+    if (e.version == 0) {
+        // A delete of an absent blob (see write()): it changes nothing; its op id is kept.
+        auto row = part_.lookup(key);
+        if (!applied(key, row ? &*row : nullptr, e.ops[0])) retire_op(key, e.ops[0], at);
+        return;
+    }
     auto cur = part_.lookup(key);
     const uint64_t op = e.ops[0];
     if (!cur || cur->version < e.version) {
@@ -444,7 +450,21 @@ void RangeStore::write(Pending p) {
             for (UpdateCallback& cb : rest) cb(st, e);
         };
     }
-    if (p.remove && !part_.get(p.key)) return p.cb(StoreStatus::kNotFound, IndexEntry{});
+    if (p.remove && !part_.get(p.key)) {
+        if (p.op_id == 0) return p.cb(StoreStatus::kNotFound, IndexEntry{});
+        // Not found, answered at once; but its op id is remembered, and logged (a record
+        // of version 0 that changes no row) so the next owner knows it too: a delayed
+        // copy of this delete (an attempt held up in a paused front-end, chaos-bug-hunt
+        // seed 161) must not delete a blob put after it was answered. (A crash before
+        // that record is durable forgets it: a window of one log append.)
+        retire_op(p.key, p.op_id, ctx_.now());
+        p.cb(StoreStatus::kNotFound, IndexEntry{});
+        IndexEntry none;
+        none.ops[0] = p.op_id;
+        none.deleted = true;
+        p.cb = [](StoreStatus, const IndexEntry&) {};
+        return append_log(std::move(p), none);
+    }
     IndexEntry e;
     e.ops[0] = p.op_id;
     e.size_bytes = p.remove ? 0 : p.size_bytes;
@@ -491,7 +511,7 @@ void RangeStore::append_log(Pending p, IndexEntry e) {
                          apply_update(p.key, e, ctx_.now());
                          log_bytes_ += bytes;
                          // Durable whether or not the server gets to acknowledge it.
-                         if (options_.observer) options_.observer->on_commit(p.key, e, false);
+                         if (options_.observer && e.version != 0) options_.observer->on_commit(p.key, e, false);
                          if (!early_ack) p.cb(StoreStatus::kOk, e);
                      } else if (!early_ack) {
                          p.cb(StoreStatus::kFailed, IndexEntry{});
@@ -675,6 +695,13 @@ void RangeStore::try_freeze() {
         return kv.first != active_log_ && kv.first != meta_.own_prefix + "/blob" && kv.second.records == 0;
     });
     auto rows = part_.begin_checkpoint();
+    // The checkpoint drops tombstones, and with them the op ids of their rows: those stay
+    // in the retired table for the window (chaos-bug-hunt seed 161: a put held up in a
+    // paused front-end arrived after its retry had been answered and the blob deleted and
+    // checkpointed, and was applied again).
+    part_.for_each_frozen_tombstone([this](const std::string& key, const IndexEntry& e) {
+        for (uint64_t op : e.ops) retire_op(key, op, ctx_.now());
+    });
     const std::string log_after = active_log_;
     const uint64_t rows_fp = options_.payloads->put(rows);
     prune_retired();

@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <map>
+#include <set>
 #include <memory>
 
 #include "models/partition/range_store.h"
@@ -273,9 +274,12 @@ struct OpScript {
     RangeStoreOptions options;
     uint64_t token = 1;
     std::vector<uint64_t> ops;  // op ids of the puts, in order
+    std::set<size_t> deletes;   // these updates are deletes instead
+    size_t checkpoint_before = SIZE_MAX;  // checkpoint before this update (then go on)
     bool checkpoint_after = false;
     // Results.
     std::vector<uint64_t> versions;  // version each put was answered with (0: not kOk)
+    std::vector<StoreStatus> statuses;
     bool done = false;
     const RangeStore* store = nullptr;
 };
@@ -305,15 +309,31 @@ private:
             s_.done = true;
             return;
         }
-        const uint64_t op = s_.ops[s_.versions.size()];
-        store_->put(key_of(7), 4096, op * 31 + 1, [this](StoreStatus st, const IndexEntry& e) {
+        const size_t i = s_.versions.size();
+        if (i == s_.checkpoint_before && !checkpointed_) {
+            checkpointed_ = true;
+            store_->flush_checkpoint([this](bool ok) {
+                REQUIRE(ok);
+                next();
+            });
+            return;
+        }
+        const uint64_t op = s_.ops[i];
+        auto cb = [this](StoreStatus st, const IndexEntry& e) {
             s_.versions.push_back(st == StoreStatus::kOk ? e.version : 0);
+            s_.statuses.push_back(st);
             next();
-        }, op);
+        };
+        if (s_.deletes.count(i) != 0) {
+            store_->remove(key_of(7), cb, op);
+        } else {
+            store_->put(key_of(7), 4096, op * 31 + 1, cb, op);
+        }
     }
     stream::StreamClient client_;
     OpScript& s_;
     std::unique_ptr<RangeStore> store_;
+    bool checkpointed_ = false;
 };
 
 }  // namespace
@@ -376,4 +396,52 @@ TEST_CASE("partition range store: a late retry of a hot key's update is answered
         CHECK(late.versions[0] > w.versions[7]);
         CHECK(late.store->duplicates_answered() == 0);
     }
+}
+
+TEST_CASE("partition range store: a delayed copy of an answered update changes nothing") {
+    // Regressions (chaos-bug-hunt seed 161): an attempt held up in a paused front-end
+    // reached the partition server after its retry had been answered. (1) A delete that
+    // found nothing, then a put: the late copy of the delete must not remove the put.
+    // (2) A put, then a delete whose tombstone a checkpoint dropped: the late copy of the
+    // put must not bring the blob back.
+    Rig rig(12);
+    OpScript w;
+    w.meta = rig.meta();
+    w.options.payloads = &rig.payloads;
+    w.ops = {2001, 2002, 2001, 3001, 3002, 3001};
+    w.deletes = {0, 2, 4};
+    w.checkpoint_before = 5;
+    rig.sim.add_service(rig.sim.topology().stamp(0).nodes[1], kHostPort, [&](sim::Context& ctx) {
+        return std::make_unique<OpHost>(ctx, rig.layer.client_options(), w);
+    });
+    rig.run_for(sim::Duration::seconds(20));
+    REQUIRE(w.done);
+    REQUIRE(w.statuses.size() == 6);
+    CHECK(w.statuses[0] == StoreStatus::kNotFound);
+    CHECK(w.statuses[1] == StoreStatus::kOk);
+    CHECK(w.statuses[2] == StoreStatus::kOk);   // answered as the duplicate it is
+    CHECK(w.versions[2] == w.versions[1]);      // ... with the put's row: nothing deleted
+    CHECK(w.statuses[3] == StoreStatus::kOk);   // put 3001 over put 2002
+    CHECK(w.statuses[4] == StoreStatus::kOk);   // delete 3002
+    CHECK(w.statuses[5] == StoreStatus::kOk);   // the late put 3001: answered, not applied
+    CHECK(w.store->duplicates_answered() == 2);
+    CHECK_FALSE(w.store->partition().get(key_of(7)).has_value());
+    CHECK(w.store->checkpoints_written() >= 2);
+
+    // The next owner replays the log (and the checkpoint's retired op ids): the late
+    // copies still change nothing there.
+    rig.sim.crash(rig.sim.topology().stamp(0).nodes[1]);
+    OpScript r;
+    r.meta = rig.meta();
+    r.options.payloads = &rig.payloads;
+    r.token = 2;
+    r.ops = {2001, 3001};
+    r.deletes = {0};
+    rig.sim.add_service(rig.sim.topology().stamp(0).nodes[9], kHostPort, [&](sim::Context& ctx) {
+        return std::make_unique<OpHost>(ctx, rig.layer.client_options(), r);
+    });
+    rig.run_for(sim::Duration::seconds(20));
+    REQUIRE(r.done);
+    CHECK(r.store->duplicates_answered() == 2);
+    CHECK_FALSE(r.store->partition().get(key_of(7)).has_value());
 }
