@@ -314,6 +314,11 @@ void World::build_stamps() {
         so.stamp = stamp;
         so.stream_managers = sc->roles.stream_manager;
         so.raft = raft_;
+        // The stream layer's invariants (placement spread, acknowledged appends on every
+        // replica, seal lengths, stale reports) are checked in every run, record-only.
+        st.stream_observer = std::make_unique<strm::StreamObserver>(*sim_, stream_config_.replicas);
+        st.stream_observer->set_record_only(true);
+        so.observer = st.stream_observer.get();
         st.streams = std::make_unique<strm::StreamLayer>(*sim_, so);
 
         const auto lock_place = topo.place_role(stamp, sc->roles.lock_service, 4, "lock_service");
@@ -604,6 +609,8 @@ void World::run(const std::function<void(const RunProgress&)>& progress) {
     injector_->heal_all();
     const sim::Time drain_end = load_end + s_.drain;
     run_phase("drain", drain_end, progress);
+    // After the drain every acknowledged append must be intact on some replica.
+    for (Stamp& st : stamps_) st.stream_observer->audit();
     sampler_->stop();
     stop_geo();
     start_verify();
@@ -674,6 +681,16 @@ reports::RunResult World::take_result(double wall_s) {
         for (const std::string& v : o.violations()) {
             if (r.invariants.first.size() < part::PartitionObserver::kKeep) {
                 r.invariants.first.push_back(sim_->topology().stamp(st.index).name + ": " + v);
+            }
+        }
+        const strm::StreamObserver& so = *st.stream_observer;
+        r.invariants.appends_checked += so.acked_appends();
+        r.invariants.seals_checked += so.seals();
+        r.invariants.stream_checks += so.checks();
+        r.invariants.violations += so.violation_count();
+        for (const std::string& v : so.violations()) {
+            if (r.invariants.first.size() < strm::StreamObserver::kKeep) {
+                r.invariants.first.push_back(sim_->topology().stamp(st.index).name + " stream layer: " + v);
             }
         }
     }

@@ -35,6 +35,7 @@
 #include "models/consensus/config.h"
 #include "models/frontend/front_end.h"
 #include "models/location/geo_observer.h"
+#include "models/stream/observer.h"
 #include "models/location/geo_replicator.h"
 #include "models/location/location_service.h"
 #include "models/lock/lock_client.h"
@@ -118,6 +119,8 @@ public:
 private:
     struct Stamp {
         int index = 0;
+        // Declared before `streams`, which holds a pointer to it.
+        std::unique_ptr<models::stream::StreamObserver> stream_observer;
         std::unique_ptr<models::stream::StreamLayer> streams;
         models::consensus::ReplicaGroup lock_group;
         // Declared before `partitions`, which holds a pointer to it.

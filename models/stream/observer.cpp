@@ -8,6 +8,23 @@
 
 namespace models::stream {
 
+// An invariant of the stream layer: thrown as a sim::InvariantViolation, or recorded in
+// record-only mode (whole runs). Evaluates to whether it held, so callers can stop.
+#define STREAM_INVARIANT(cond, msg)                        \
+    ([&]() -> bool {                                       \
+        if (cond) [[likely]] return true;                  \
+        std::ostringstream stream_invariant_os_;           \
+        stream_invariant_os_ << msg;                       \
+        report(stream_invariant_os_.str());                \
+        return false;                                      \
+    }())
+
+void StreamObserver::report(const std::string& what) {
+    if (!record_only_) SIM_ASSERT(false, what);
+    ++violation_count_;
+    if (violations_.size() < kKeep) violations_.push_back("at " + sim_.now().to_string() + ": " + what);
+}
+
 ExtentStore& extent_store(sim::Simulation& sim, sim::NodeId node) {
     auto make = []() -> std::unique_ptr<sim::DurableBase> {
         return std::make_unique<sim::DurableHolder<ExtentStore>>();
@@ -20,16 +37,21 @@ ExtentStore& extent_store(sim::Simulation& sim, sim::NodeId node) {
 namespace {
 
 // Domains of one kind (rack, power, upgrade) and how evenly `nodes` use them.
-void check_spread(const char* what, const std::vector<int>& domain_of, int domain_count, ExtentId extent,
-                  bool strict) {
+// Empty if `nodes` spread over their domains as they should, else what is wrong.
+std::string check_spread(const char* what, const std::vector<int>& domain_of, int domain_count, ExtentId extent,
+                         bool strict) {
     std::map<int, int> per;
     for (int d : domain_of) ++per[d];
     const int n = static_cast<int>(domain_of.size());
     const int allowed = strict || domain_count >= n ? 1 : (n + domain_count - 1) / domain_count;
     for (auto [d, k] : per) {
-        SIM_ASSERT(k <= allowed, "extent " << extent.value << " has " << k << " replicas in " << what << " " << d
-                                           << " (allowed " << allowed << " of " << domain_count << " domains)");
+        if (k <= allowed) continue;
+        std::ostringstream os;
+        os << "extent " << extent.value << " has " << k << " replicas in " << what << " " << d << " (allowed "
+           << allowed << " of " << domain_count << " domains)";
+        return os.str();
     }
+    return {};
 }
 
 }  // namespace
@@ -47,9 +69,13 @@ void StreamObserver::on_placement(ExtentId extent, const std::vector<sim::NodeId
         upgrades.push_back(info.upgrade_domain);
     }
     const auto& stamp = topo.stamp(topo.node(replicas.front()).stamp);
-    check_spread("rack", racks, static_cast<int>(stamp.racks.size()), extent, true);
-    check_spread("power domain", powers, stamp.power_domains, extent, false);
-    check_spread("upgrade domain", upgrades, std::min(stamp.upgrade_domains, stamp.nodes_per_rack), extent, false);
+    for (const std::string& bad :
+         {check_spread("rack", racks, static_cast<int>(stamp.racks.size()), extent, true),
+          check_spread("power domain", powers, stamp.power_domains, extent, false),
+          check_spread("upgrade domain", upgrades, std::min(stamp.upgrade_domains, stamp.nodes_per_rack), extent,
+                       false)}) {
+        if (!bad.empty()) return report(bad);
+    }
 }
 
 void StreamObserver::on_ack(const Location& loc, uint64_t fingerprint, const std::vector<sim::NodeId>& chain) {
@@ -59,22 +85,25 @@ void StreamObserver::on_ack(const Location& loc, uint64_t fingerprint, const std
     rec.acked[loc.offset] = Acked{loc.size_bytes, fingerprint};
     rec.acked_end = std::max(rec.acked_end, loc.offset + loc.size_bytes);
     if (rec.sealed) {
-        SIM_ASSERT(rec.sealed_length >= loc.offset + loc.size_bytes,
-                   "append acked at [" << loc.offset << ", " << loc.offset + loc.size_bytes << ") of extent "
-                                       << loc.extent.value << " sealed at " << rec.sealed_length);
+        STREAM_INVARIANT(rec.sealed_length >= loc.offset + loc.size_bytes,
+                         "append acked at [" << loc.offset << ", " << loc.offset + loc.size_bytes << ") of extent "
+                                             << loc.extent.value << " sealed at " << rec.sealed_length);
     }
     const uint64_t want = block_checksum(loc.size_bytes, fingerprint);
     for (sim::NodeId n : chain) {
         const Replica* r = extent_store(sim_, n).find(loc.extent);
         if (r == nullptr) continue;  // lost with a failed disk
         auto it = r->blocks.find(loc.offset);
-        SIM_ASSERT(it != r->blocks.end() && r->commit_length >= loc.offset + loc.size_bytes,
-                   "append acked at offset " << loc.offset << " of extent " << loc.extent.value
-                                             << " is not durable on replica " << sim_.topology().node(n).name
-                                             << " (commit length " << r->commit_length << ")");
-        SIM_ASSERT(it->second.checksum == want, "replica " << sim_.topology().node(n).name << " of extent "
-                                                           << loc.extent.value << " holds other content at "
-                                                           << loc.offset);
+        if (!STREAM_INVARIANT(it != r->blocks.end() && r->commit_length >= loc.offset + loc.size_bytes,
+                              "append acked at offset " << loc.offset << " of extent " << loc.extent.value
+                                                        << " is not durable on replica "
+                                                        << sim_.topology().node(n).name << " (commit length "
+                                                        << r->commit_length << ")"))
+            return;
+        if (!STREAM_INVARIANT(it->second.checksum == want, "replica " << sim_.topology().node(n).name
+                                                                      << " of extent " << loc.extent.value
+                                                                      << " holds other content at " << loc.offset))
+            return;
     }
 }
 
@@ -82,12 +111,14 @@ void StreamObserver::on_seal_decided(ExtentId extent, int64_t length) {
     ++seals_;
     ++checks_;
     auto& rec = extents_[extent];
-    SIM_ASSERT(!rec.sealed || rec.sealed_length == length,
-               "extent " << extent.value << " sealed twice: at " << rec.sealed_length << " and " << length);
+    if (!STREAM_INVARIANT(!rec.sealed || rec.sealed_length == length,
+                          "extent " << extent.value << " sealed twice: at " << rec.sealed_length << " and "
+                                    << length))
+        return;
     rec.sealed = true;
     rec.sealed_length = length;
-    SIM_ASSERT(length >= rec.acked_end, "extent " << extent.value << " sealed at " << length
-                                                  << " below the acknowledged end " << rec.acked_end);
+    STREAM_INVARIANT(length >= rec.acked_end, "extent " << extent.value << " sealed at " << length
+                                                        << " below the acknowledged end " << rec.acked_end);
 }
 
 uint64_t StreamObserver::digest(const ExtentStore& store, ExtentId extent, int64_t length) const {
@@ -105,22 +136,30 @@ void StreamObserver::on_replica_sealed(sim::NodeId node, ExtentId extent) {
     auto& rec = extents_[extent];
     const ExtentStore& store = extent_store(sim_, node);
     const Replica* r = store.find(extent);
-    SIM_ASSERT(r != nullptr && r->sealed, "replica of extent " << extent.value << " reported sealed but is not");
-    SIM_ASSERT(rec.sealed, "replica of extent " << extent.value << " sealed before the stream manager sealed it");
-    SIM_ASSERT(r->sealed_length == rec.sealed_length, "replica " << sim_.topology().node(node).name << " of extent "
-                                                                 << extent.value << " sealed at " << r->sealed_length
-                                                                 << ", the extent at " << rec.sealed_length);
-    SIM_ASSERT(r->commit_length == r->sealed_length, "sealed replica " << sim_.topology().node(node).name
-                                                                       << " of extent " << extent.value << " holds "
-                                                                       << r->commit_length << " of "
-                                                                       << r->sealed_length << " bytes");
+    if (!STREAM_INVARIANT(r != nullptr && r->sealed,
+                          "replica of extent " << extent.value << " reported sealed but is not"))
+        return;
+    if (!STREAM_INVARIANT(rec.sealed,
+                          "replica of extent " << extent.value << " sealed before the stream manager sealed it"))
+        return;
+    if (!STREAM_INVARIANT(r->sealed_length == rec.sealed_length,
+                          "replica " << sim_.topology().node(node).name << " of extent " << extent.value
+                                     << " sealed at " << r->sealed_length << ", the extent at "
+                                     << rec.sealed_length))
+        return;
+    if (!STREAM_INVARIANT(r->commit_length == r->sealed_length,
+                          "sealed replica " << sim_.topology().node(node).name << " of extent " << extent.value
+                                            << " holds " << r->commit_length << " of " << r->sealed_length
+                                            << " bytes"))
+        return;
     const uint64_t d = digest(store, extent, r->sealed_length);
     if (!rec.reference_set) {
         rec.reference_set = true;
         rec.sealed_digest = d;
     }
-    SIM_ASSERT(d == rec.sealed_digest, "sealed replica " << sim_.topology().node(node).name << " of extent "
-                                                         << extent.value << " differs from the other sealed replicas");
+    STREAM_INVARIANT(d == rec.sealed_digest, "sealed replica " << sim_.topology().node(node).name << " of extent "
+                                                               << extent.value
+                                                               << " differs from the other sealed replicas");
 }
 
 void StreamObserver::on_extent_deleted(ExtentId extent) { extents_[extent].deleted = true; }
@@ -131,10 +170,10 @@ void StreamObserver::on_revived(sim::NodeId node, sim::Time report_sent_true) {
     ++checks_;
     auto it = declared_dead_.find(node);
     if (it == declared_dead_.end()) return;
-    SIM_ASSERT(report_sent_true > it->second, "node " << sim_.topology().node(node).name
-                                                      << " declared dead at " << it->second.to_string()
-                                                      << " was counted live from a report sent at "
-                                                      << report_sent_true.to_string());
+    STREAM_INVARIANT(report_sent_true > it->second, "node " << sim_.topology().node(node).name
+                                                            << " declared dead at " << it->second.to_string()
+                                                            << " was counted live from a report sent at "
+                                                            << report_sent_true.to_string());
     declared_dead_.erase(it);
 }
 
@@ -157,8 +196,8 @@ void StreamObserver::audit() {
                     break;
                 }
             }
-            SIM_ASSERT(found, "acknowledged append at offset " << off << " of extent " << id.value
-                                                               << " is lost on every replica");
+            STREAM_INVARIANT(found, "acknowledged append at offset " << off << " of extent " << id.value
+                                                                     << " is lost on every replica");
         }
     }
 }
@@ -183,6 +222,8 @@ int StreamObserver::under_replicated() const {
 }
 
 void StreamObserver::sample() { exposure_.emplace_back(sim_.now(), under_replicated()); }
+
+#undef STREAM_INVARIANT
 
 }  // namespace models::stream
 

@@ -4,7 +4,8 @@
 // that is null in production) at the moments an invariant can break, and it reads the
 // extent nodes' durable stores directly as ground truth. Every violation is a
 // SIM_ASSERT, so a chaos test sees it as a sim::InvariantViolation with seed, time and
-// node. Checked:
+// node; whole runs use record-only mode (app/world.cpp) and report what broke under the
+// `invariants` check. Checked:
 //  - an acknowledged append is on every replica of its chain that still has the extent,
 //    and is never lost while one replica survives (audit());
 //  - all sealed replicas of an extent have the same length and block fingerprints;
@@ -52,6 +53,13 @@ public:
     std::string describe_under_replicated() const;
     void sample();
 
+    // Record-only (whole runs): a violation is kept (the first kKeep, with the time) and
+    // counted instead of thrown, so the run ends and its report says what broke.
+    void set_record_only(bool on) { record_only_ = on; }
+    static constexpr size_t kKeep = 10;
+    const std::vector<std::string>& violations() const { return violations_; }
+    uint64_t violation_count() const { return violation_count_; }
+
     uint64_t acked_appends() const { return acked_; }
     uint64_t seals() const { return seals_; }
     uint64_t checks() const { return checks_; }
@@ -74,6 +82,8 @@ private:
         bool deleted = false;
     };
     uint64_t digest(const ExtentStore& store, ExtentId extent, int64_t length) const;
+    // A violation: thrown (sim::InvariantViolation), or recorded in record-only mode.
+    void report(const std::string& what);
 
     sim::Simulation& sim_;
     int replicas_;
@@ -83,6 +93,9 @@ private:
     uint64_t seals_ = 0;
     uint64_t checks_ = 0;
     std::vector<std::pair<sim::Time, int>> exposure_;
+    bool record_only_ = false;
+    std::vector<std::string> violations_;
+    uint64_t violation_count_ = 0;
 };
 
 }  // namespace models::stream

@@ -33,6 +33,10 @@ struct InvariantFigures {
     uint64_t serves = 0;
     uint64_t loads = 0;
     uint64_t rows_checked = 0;
+    // Stream layer: acknowledged appends, seals, and all its checks.
+    uint64_t appends_checked = 0;
+    uint64_t seals_checked = 0;
+    uint64_t stream_checks = 0;
     uint64_t violations = 0;
     std::vector<std::string> first;  // the first violations, each a sentence
 };

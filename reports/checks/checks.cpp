@@ -340,14 +340,18 @@ CheckResult check_invariants(const InvariantFigures& f) {
     c.figures["serves_checked"] = f.serves;
     c.figures["loads_checked"] = f.loads;
     c.figures["rows_checked"] = f.rows_checked;
+    c.figures["appends_checked"] = f.appends_checked;
+    c.figures["seals_checked"] = f.seals_checked;
+    c.figures["stream_checks"] = f.stream_checks;
     c.figures["violations"] = f.violations;
     c.figures["first_violations"] = f.first;
     std::ostringstream d;
     if (c.held) {
-        d << "no partition-layer invariant broke (" << f.serves << " serves, " << f.loads << " range loads, "
-          << f.rows_checked << " rows checked)";
+        d << "no partition- or stream-layer invariant broke (" << f.serves << " serves, " << f.loads
+          << " range loads, " << f.rows_checked << " rows, " << f.appends_checked << " appends, " << f.seals_checked
+          << " seals checked)";
     } else {
-        d << f.violations << " partition-layer invariant violation" << (f.violations == 1 ? "" : "s") << "; first: "
+        d << f.violations << " invariant violation" << (f.violations == 1 ? "" : "s") << "; first: "
           << (f.first.empty() ? std::string("?") : f.first.front());
     }
     c.detail = d.str();
