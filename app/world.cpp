@@ -346,6 +346,8 @@ void World::build_stamps() {
         fe::FrontEndOptions& fo = *st.front_end;
         fo.stamp = stamp;
         fo.managers = st.partitions->managers();
+        fo.stream = st.streams->client_options();  // large reads go to the extent nodes
+        fo.metrics = &front_end_metrics_;
         fo.keys = &keys_;
         for (const auto& [name, at] : account_stamp_) {
             if (at == stamp) fo.initial_accounts.push_back(name);

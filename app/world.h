@@ -158,6 +158,7 @@ private:
     models::stream::StreamConfig stream_config_;
     models::partition::PartitionConfig partition_config_;
     models::frontend::FrontEndOptions front_end_template_;
+    models::frontend::FrontEndMetrics front_end_metrics_;  // every stamp's front-ends
     std::vector<Stamp> stamps_;
     std::map<std::string, models::frontend::Key> keys_;
     std::map<std::string, int> account_stamp_;  // initial placement

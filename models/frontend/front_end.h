@@ -12,6 +12,13 @@
 //     kUnavailable and lost attempts with backoff until request_timeout, and passes
 //     kBusy (the server throttled) back to the client, which backs off;
 //  4. pages a list across range partitions until it has max_results keys;
+//  4a. streams large reads from the extent nodes: a get of a blob whose bytes are in a
+//     blob data stream is answered by the partition server with the index entry and where
+//     the bytes are (BlobRead); the front-end reads that block with its own stream client
+//     (one replica, failover to the others, one stream-manager refresh of a stale replica
+//     set) and answers with the fingerprint of the block it read, so a lost or corrupted
+//     extent shows in the client's read. If no replica serves it the client gets
+//     kUnavailable and retries. Small blobs and heads come from the index alone;
 //  5. for a geo-replicated account (the account table's `replicated`), logs each write
 //     the partition layer acknowledged with the stamp's geo replicator
 //     (models/location/geo_replicator.h) and answers the client only once it is logged;
@@ -22,7 +29,8 @@
 // A write whose attempt timed out or failed may have been applied; if it then ends in
 // anything but kOk/kNotFound the client is told kUnavailable (outcome unknown), never
 // kBusy (which promises "not applied").
-// Volatile state only (map cache, account table, requests in flight): a restarted
+// Volatile state only (map cache, account table, requests in flight, the stream client's
+// suspect replicas): a restarted
 // front-end fetches both again. Planted bugs: accept_bad_signature (auth failures are
 // logged but the request proceeds), stale_partition_map (never refreshes its map on
 // kNotMine, only on TTL).
@@ -39,6 +47,7 @@
 #include "models/frontend/auth.h"
 #include "models/partition/messages.h"
 #include "models/ports.h"
+#include "models/stream/stream_client.h"
 #include "sim/actor.h"
 
 namespace models::frontend {
@@ -116,6 +125,14 @@ struct AccountTableRequest : sim::MessageOf<AccountTableRequest> {
     int stamp = -1;
 };
 
+// Counters of a stamp's front-ends for reports, owned by the deployment and written
+// through a pointer (instrumentation, not protocol state: they survive restarts).
+struct FrontEndMetrics {
+    uint64_t direct_reads = 0;          // large gets answered with bytes read from extent nodes
+    uint64_t direct_read_bytes = 0;     // bytes those reads brought from the extent nodes
+    uint64_t direct_read_failures = 0;  // no replica served the block: the client got kUnavailable
+};
+
 struct FrontEndOptions {
     int stamp = 0;
     std::vector<sim::Address> managers;  // partition manager replicas of the stamp
@@ -130,6 +147,9 @@ struct FrontEndOptions {
     sim::Duration attempt_timeout = sim::Duration::seconds(2);
     sim::Duration retry_backoff = sim::Duration::millis(20);
     sim::Duration skew_window = sim::Duration::minutes(15);
+    // The stamp's stream layer, for large reads. REQUIRES: stream managers set.
+    stream::StreamClientOptions stream;
+    FrontEndMetrics* metrics = nullptr;  // may be null
     // Planted bugs.
     bool accept_bad_signature = false;
     bool stale_partition_map = false;
@@ -148,6 +168,12 @@ struct FrontEndStats {
     uint64_t geo_logged = 0;
     uint64_t parked = 0;
     uint64_t replication_applies = 0;
+    uint64_t direct_reads = 0;
+    uint64_t direct_read_bytes = 0;
+    uint64_t direct_read_failures = 0;
+    // Reads whose block's fingerprint differs from the index entry's (the block is what the
+    // client is told: a wrong block shows there).
+    uint64_t direct_read_mismatches = 0;
 };
 
 class FrontEnd final : public sim::Actor {
@@ -172,7 +198,8 @@ private:
         bool waiting_for_map = false;
         bool parked = false;   // a write of a frozen account, not sent yet
         bool logging = false;  // applied; waiting for the geo replicator's log
-        partition::IndexEntry entry;  // the partition layer's answer while logging
+        bool reading = false;  // a get reading the blob's block from the extent nodes
+        partition::IndexEntry entry;  // the partition layer's answer while logging or reading
         // list paging
         std::string marker;
         bool marker_inclusive = false;
@@ -182,6 +209,10 @@ private:
     void handle_request(sim::Owned<ClientRequest> m, sim::Address from);
     void handle_map(const partition::MapReply& r);
     void handle_reply(const partition::BlobReply& r);
+    // Reads a large blob's block from the extent nodes, then answers the client.
+    void read_direct(uint64_t id, const partition::BlobReply& r);
+    void on_direct_read(uint64_t id, uint64_t attempt_seq, int64_t expected_bytes, stream::Status s,
+                        const std::vector<stream::Block>& blocks);
     void fetch_map();
     bool map_stale() const;
     void send_attempt(uint64_t id);
@@ -194,6 +225,7 @@ private:
 
     const FrontEndOptions& options_;
     FrontEndStats stats_;
+    stream::StreamClient stream_;
     std::set<std::string, std::less<>> accounts_;
     std::set<std::string, std::less<>> frozen_;
     std::set<std::string, std::less<>> replicated_;

@@ -5,15 +5,20 @@
 // the key, and fetch the map from the partition manager. Every reply carries the map
 // version the server acted under, so a front-end with an older cached map refreshes it on
 // kNotMine. Blob content is a size plus a 64-bit content fingerprint.
+// A get of a large blob (its bytes in a blob data stream) is answered with the index entry
+// and where to read the bytes (BlobRead): the front-end streams them from the extent
+// nodes itself; small blobs and heads are answered from the index alone.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "models/partition/index.h"
 #include "models/partition/partition_map.h"
+#include "models/stream/types.h"
 #include "sim/ids.h"
 #include "sim/message.h"
 
@@ -62,12 +67,25 @@ struct BlobListItem {
     IndexEntry entry;
 };
 
+// Where a front-end reads a large blob's bytes: the one block the blob was written as in
+// its range's blob data stream, the replicas of that block's extent as the partition
+// server's stream client knows them (possibly stale after a re-replication, or empty when
+// the server never opened the stream: an ancestor's, before a split or merge), and the
+// blob data streams that may list the extent (the range's own, then its ancestors',
+// newest first), to ask the stream manager for its current replicas.
+struct BlobRead {
+    stream::Location block;
+    std::vector<sim::NodeId> replicas;
+    std::vector<std::string> streams;
+};
+
 struct BlobReply : sim::MessageOf<BlobReply> {
     static constexpr std::string_view kName = "partition.blob_reply";
     uint64_t request_id = 0;
     BlobStatus status = BlobStatus::kOk;
     uint64_t map_version = 0;
     IndexEntry entry;                 // put / get / head / delete
+    std::optional<BlobRead> read;     // get of a blob in a blob data stream
     std::vector<BlobListItem> items;  // list, in key order
     // list: continue with this marker; may point into the next range partition.
     std::string next_marker;

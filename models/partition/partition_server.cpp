@@ -369,6 +369,55 @@ void PartitionServer::reply(sim::Address to, uint64_t request_id, BlobStatus sta
     ctx().send(to, std::move(r));
 }
 
+namespace {
+
+// The blob data streams a range's blobs may live in: its own, then its ancestors' (a
+// split or merge copies no data, so a blob written before it stays in the stream of the
+// range that wrote it), newest first. A range's streams are "<prefix>/<kind>" (RangeStore)
+// and its metadata streams name its lineage (RangeMeta::meta_streams, ancestors first).
+std::vector<std::string> blob_streams(const RangeMeta& meta) {
+    std::vector<std::string> out{meta.own_prefix + "/blob"};
+    constexpr std::string_view kMeta = "/meta";
+    for (auto it = meta.meta_streams.rbegin(); it != meta.meta_streams.rend(); ++it) {
+        if (!it->ends_with(kMeta)) continue;
+        std::string name = it->substr(0, it->size() - kMeta.size()) + "/blob";
+        if (std::find(out.begin(), out.end(), name) == out.end()) out.push_back(std::move(name));
+    }
+    return out;
+}
+
+}  // namespace
+
+void PartitionServer::answer_lookup(sim::Address to, const BlobRequest& m, const std::optional<IndexEntry>& e,
+                                    const RangeMeta& meta) {
+    if (!e) return reply(to, m.request_id, BlobStatus::kNotFound);
+    auto r = ctx().make<BlobReply>();
+    r->request_id = m.request_id;
+    r->status = BlobStatus::kOk;
+    r->map_version = map_version_;
+    r->entry = *e;
+    // A large blob's pointer names its blob-stream bytes (length = the blob's size); a small
+    // blob's names its commit-log record (length = the record's, key included), whose
+    // content the index already holds.
+    const bool in_blob_stream = !e->deleted && e->data.extent != 0 && e->size_bytes > 0 &&
+                                e->data.length == e->size_bytes;
+    if (m.op == BlobOp::kGet && in_blob_stream) {
+        BlobRead& rd = r->read.emplace();
+        // RangeStore writes a large blob as one block of at most a block's size.
+        rd.block = stream::Location{stream::ExtentId{e->data.extent}, e->data.offset,
+                                    std::min(e->size_bytes, options_.block_size_bytes)};
+        rd.streams = blob_streams(meta);
+        std::string listed_in;
+        if (const stream::ExtentView* v = client_.locate(rd.block.extent, &listed_in)) {
+            rd.replicas = v->replicas;
+            auto at = std::find(rd.streams.begin(), rd.streams.end(), listed_in);
+            if (at != rd.streams.end()) rd.streams.erase(at);
+            rd.streams.insert(rd.streams.begin(), listed_in);
+        }
+    }
+    ctx().send(to, std::move(r));
+}
+
 bool PartitionServer::throttle(std::string_view account) {
     if (pending_total_ >= options_.config.max_pending) return true;
     if (pending_total_ < options_.config.max_pending / 2 || pending_by_account_.empty()) return false;
@@ -434,11 +483,8 @@ void PartitionServer::handle_request(sim::Owned<BlobRequest> m, sim::Address fro
         case BlobOp::kDelete:
             return write(*s, *m, from);
         case BlobOp::kGet:
-        case BlobOp::kHead: {
-            auto e = s->store->partition().get(key);
-            if (!e) return reply(from, m->request_id, BlobStatus::kNotFound);
-            return reply(from, m->request_id, BlobStatus::kOk, *e);
-        }
+        case BlobOp::kHead:
+            return answer_lookup(from, *m, s->store->partition().get(key), s->assignment.meta);
         case BlobOp::kList:
             return list(*s, *m, from);
     }

@@ -16,6 +16,9 @@
 //     carries the fencing token) before the reply, and are acknowledged only if the lease
 //     still holds when the append completes (else kUnavailable: the outcome is unknown,
 //     as a new owner may have loaded the range without it); get/head/list read the index.
+//     A get of a large blob (bytes in a blob data stream) also names where its bytes are
+//     (BlobRead: the block, its extent's replicas from this server's stream client, the
+//     range's blob data streams): the front-end reads them from the extent nodes.
 // Every request first checks holds(lease): when it turns false the range is dropped at
 // once (in-flight writes are answered kUnavailable: their outcome is unknown) and the
 // lease is asked for again while the map still assigns the range here. Planted bug
@@ -127,6 +130,8 @@ private:
     void handle_request(sim::Owned<BlobRequest> m, sim::Address from);
     void handle_assignment(const Assignment& a);
     void reply(sim::Address to, uint64_t request_id, BlobStatus status, IndexEntry entry = {});
+    // Answers a get or head from the index row `e` of a range with lineage `meta`.
+    void answer_lookup(sim::Address to, const BlobRequest& m, const std::optional<IndexEntry>& e, const RangeMeta& meta);
     Slot* slot_for_key(std::string_view key);
     bool lease_valid(Slot& s);
     void start_slot(Slot& s);
@@ -164,6 +169,7 @@ private:
     // Planted bug stale_partition_map: stores of ranges dropped here, kept open and served.
     struct Dropped {
         KeyRange keys;
+        RangeMeta meta;
         std::unique_ptr<RangeStore> store;
     };
     std::map<RangeId, Dropped> dropped_;

@@ -25,6 +25,7 @@ void PartitionServer::keep_dropped(Slot& s) {
         closed_stores_.push_back(std::move(d.store));
     }
     d.keys = s.assignment.keys;
+    d.meta = s.assignment.meta;
     d.store = std::move(s.store);
 }
 
@@ -51,12 +52,7 @@ bool PartitionServer::serve_dropped(const BlobRequest& m, const std::string& key
     // serving the same keys).
     if (options_.observer) options_.observer->on_serve(options_.id, range, it->second.keys, ctx().true_now());
     if (m.op == BlobOp::kGet || m.op == BlobOp::kHead) {
-        auto e = store->partition().get(key);
-        if (!e) {
-            reply(from, m.request_id, BlobStatus::kNotFound);
-        } else {
-            reply(from, m.request_id, BlobStatus::kOk, *e);
-        }
+        answer_lookup(from, m, store->partition().get(key), it->second.meta);
         return true;
     }
     auto done = [this, range, store, key, request_id = m.request_id, from](StoreStatus st, const IndexEntry& e) {

@@ -333,6 +333,36 @@ void StreamClient::read(const Location& loc, ReadCallback cb) {
     r.loc = loc;
     r.cb = std::move(cb);
     r.replicas = ev->replicas;
+    order_replicas(r);
+    send_read(id);
+}
+
+void StreamClient::read_extent(const Location& loc, std::vector<sim::NodeId> replicas, std::vector<std::string> streams,
+                               ReadCallback cb) {
+    const uint64_t id = next_id_++;
+    Read& r = reads_[id];
+    r.loc = loc;
+    r.cb = std::move(cb);
+    r.replicas = std::move(replicas);
+    r.streams = std::move(streams);
+    if (r.replicas.empty()) return read_failed(id);
+    order_replicas(r);
+    send_read(id);
+}
+
+const ExtentView* StreamClient::locate(ExtentId id, std::string* stream_name) const {
+    for (const auto& [sid, st] : streams_) {
+        for (const auto& e : st.extents) {
+            if (e.id != id) continue;
+            if (stream_name != nullptr) *stream_name = st.name;
+            return &e;
+        }
+    }
+    return nullptr;
+}
+
+void StreamClient::order_replicas(Read& r) {
+    SIM_ASSERT(!r.replicas.empty(), "read of extent " << r.loc.extent.value << " without replicas");
     // A random replica first (spreads the load), but replicas that recently timed out last.
     const size_t start = ctx_.rng().below(r.replicas.size());
     std::rotate(r.replicas.begin(), r.replicas.begin() + static_cast<std::ptrdiff_t>(start), r.replicas.end());
@@ -344,7 +374,7 @@ void StreamClient::read(const Location& loc, ReadCallback cb) {
         });
     }
     r.next = 0;
-    send_read(id);
+    r.tried = 0;
 }
 
 void StreamClient::send_read(uint64_t id) {
@@ -378,6 +408,11 @@ void StreamClient::read_failed(uint64_t id) {
     Read& r = reads_.at(id);
     cancel(r.timer);
     if (r.tried < r.replicas.size()) return send_read(id);
+    if (!r.refreshed && !r.streams.empty()) {
+        // read_extent: ask the stream manager where the extent's replicas are now.
+        r.refreshed = true;
+        return locate_for_read(id, 0);
+    }
     if (!r.refreshed) {
         // Replicas may have moved (re-replication): refresh the chain once and retry.
         r.refreshed = true;
@@ -391,11 +426,7 @@ void StreamClient::read_failed(uint64_t id) {
                     if (it == reads_.end()) return;
                     if (rep.status == Status::kOk) adopt(stream, name, rep.extents);
                     const ExtentView* ev = find_extent(it->second.loc.extent);
-                    if (ev == nullptr) {
-                        ReadCallback cb = std::move(it->second.cb);
-                        reads_.erase(it);
-                        return cb(Status::kNotFound, {});
-                    }
+                    if (ev == nullptr) return fail_read(id, Status::kNotFound);
                     it->second.replicas = ev->replicas;
                     it->second.tried = 0;
                     send_read(id);
@@ -404,9 +435,36 @@ void StreamClient::read_failed(uint64_t id) {
             }
         }
     }
-    ReadCallback cb = std::move(r.cb);
-    reads_.erase(id);
-    cb(Status::kUnavailable, {});
+    fail_read(id, Status::kUnavailable);
+}
+
+void StreamClient::locate_for_read(uint64_t id, size_t i) {
+    Read& r = reads_.at(id);
+    if (i >= r.streams.size()) return fail_read(id, Status::kUnavailable);
+    call_sm(StreamOp::kOpen, r.streams[i], ExtentId{}, [this, id, i](const StreamReply& rep) {
+        auto it = reads_.find(id);
+        if (it == reads_.end()) return;
+        Read& rd = it->second;
+        if (rep.status == Status::kOk) {
+            for (const ExtentView& e : rep.extents) {
+                if (e.id != rd.loc.extent) continue;
+                if (e.replicas.empty()) break;
+                rd.replicas = e.replicas;
+                order_replicas(rd);
+                return send_read(id);
+            }
+        }
+        locate_for_read(id, i + 1);
+    });
+}
+
+void StreamClient::fail_read(uint64_t id, Status s) {
+    auto it = reads_.find(id);
+    SIM_ASSERT(it != reads_.end(), "failing an unknown read " << id);
+    cancel(it->second.timer);
+    ReadCallback cb = std::move(it->second.cb);
+    reads_.erase(it);
+    cb(s, {});
 }
 
 // --- replay ------------------------------------------------------------------------------------

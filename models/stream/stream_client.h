@@ -9,6 +9,8 @@
 // the partition layer tolerates duplicates as the paper describes. Acks arrive in offset
 // order per extent. Reads go to any replica, with a deadline and failover to the next
 // replica; replay reads a whole stream sequentially after sealing its last extent.
+// read_extent reads an extent of a stream this client never opened (a front-end reading a
+// large blob from the extent nodes, with the replicas a partition server named).
 //
 // Wiring (the host actor forwards what belongs to the client):
 //   void on_message(sim::MessagePtr m) override { if (client_.handle_message(m)) return; ... }
@@ -66,6 +68,19 @@ public:
     void append(StreamId stream, std::span<const BlockData> blocks, AppendCallback cb);
     // Reads the blocks at exactly (extent, offset, size_bytes) of an acknowledged append.
     void read(const Location& loc, ReadCallback cb);
+    // Reads the blocks at `loc` of an extent of a stream this client has not opened: a
+    // front-end streaming a large blob from the extent nodes, with the replica set the
+    // partition server's stream client knows (`replicas`: possibly stale, or empty). Like
+    // read(): a random replica first (recently unresponsive ones last), failover to the
+    // next. When every replica failed (or none was given) the client asks the stream
+    // manager once for the extent's current replicas, opening `streams` in order (streams
+    // that may list the extent) until one lists it, and tries those. Nothing of those
+    // streams is kept: the client stays as stateless as its host.
+    void read_extent(const Location& loc, std::vector<sim::NodeId> replicas, std::vector<std::string> streams,
+                     ReadCallback cb);
+    // The extent's view in this client's cache and the name of the stream listing it
+    // (null if no open stream lists it).
+    const ExtentView* locate(ExtentId id, std::string* stream_name = nullptr) const;
     // Seals the stream's last extent, then visits every block of every extent in order.
     void replay(StreamId stream, BlockVisitor visit, DoneCallback done);
 
@@ -112,6 +127,8 @@ private:
         size_t tried = 0;
         bool refreshed = false;
         uint64_t timer = 0;
+        // read_extent: the streams to ask the stream manager about the extent's replicas.
+        std::vector<std::string> streams;
     };
     struct Replay {
         StreamId stream;
@@ -129,7 +146,12 @@ private:
     void send_append(uint64_t id);
     void on_append_reply(const AppendReply& m);
     void seal_and_continue(StreamId stream, ExtentId failed);
+    // Orders r.replicas: a random one first, those that recently timed out last.
+    void order_replicas(Read& r);
     void send_read(uint64_t id);
+    // read_extent's refresh: opens r.streams[i] and reads from the replicas it lists.
+    void locate_for_read(uint64_t id, size_t i);
+    void fail_read(uint64_t id, Status s);
     void on_read_reply(const ReadReply& m);
     void read_failed(uint64_t id);
     void replay_step(uint64_t id);
