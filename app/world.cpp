@@ -696,6 +696,9 @@ reports::RunResult World::take_result(double wall_s) {
             }
         }
     }
+    r.front_end.direct_reads = front_end_metrics_.direct_reads;
+    r.front_end.direct_read_bytes = front_end_metrics_.direct_read_bytes;
+    r.front_end.direct_read_failures = front_end_metrics_.direct_read_failures;
     r.warnings = warnings_;
     r.geo = geo_figures();
     r.history = std::move(history_);

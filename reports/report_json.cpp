@@ -276,6 +276,9 @@ Json build_report_json(const RunResult& run, const RunAnalysis& a) {
                    {"re_replications", run.stream.re_replications},
                    {"bytes_written", run.stream.bytes_written},
                    {"bytes_re_replicated", run.stream.bytes_re_replicated}};
+    r["front_end"] = {{"direct_reads", run.front_end.direct_reads},
+                      {"direct_read_bytes", run.front_end.direct_read_bytes},
+                      {"direct_read_failures", run.front_end.direct_read_failures}};
     r["availability"] = {{"overall", a.availability.overall},
                          {"worst_window", a.availability.worst_window},
                          {"window_s", a.availability_window.to_seconds()},

@@ -50,6 +50,13 @@ struct StreamCounters {
     uint64_t bytes_re_replicated = 0;
 };
 
+// The front-ends' large reads, streamed from the extent nodes.
+struct FrontEndCounters {
+    uint64_t direct_reads = 0;
+    uint64_t direct_read_bytes = 0;
+    uint64_t direct_read_failures = 0;
+};
+
 // One failover or migration (models/location/geo_observer.h): RPO is the acknowledged
 // writes lost (the replication backlog at the switch; 0 for a clean switch), RTO the time
 // from outage_s until the first request of the account that succeeded after the switch.
@@ -123,6 +130,7 @@ struct RunResult {
     std::vector<std::string> node_names;
     PartitionCounters partitions;
     StreamCounters stream;
+    FrontEndCounters front_end;
     CheckSpec checks;
     ReportOptions report;
     std::vector<std::string> warnings;  // e.g. placement warnings; shown in every report
