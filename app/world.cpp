@@ -502,15 +502,56 @@ std::optional<sim::NodeId> World::leader(int stamp, std::string_view role) const
     return std::nullopt;
 }
 
+namespace {
+
+// The partition servers of a stamp whose nodes are in an upgrade domain.
+std::vector<part::ServerId> servers_in_domain(const sim::Simulation& sim, const part::PartitionLayer& pl,
+                                              int upgrade_domain) {
+    std::vector<part::ServerId> out;
+    for (size_t i = 0; i < pl.servers().size(); ++i) {
+        if (sim.topology().node(pl.servers()[i].node).upgrade_domain == upgrade_domain)
+            out.push_back(part::ServerId{static_cast<int32_t>(i)});
+    }
+    return out;
+}
+
+}  // namespace
+
 void World::before_domain_down(int stamp, int upgrade_domain) {
     if (stamp < 0 || static_cast<size_t>(stamp) >= stamps_.size()) return;
-    // The operator tells the stream manager first: no new extents placed there.
-    stamps_[static_cast<size_t>(stamp)].streams->set_upgrade_domain(upgrade_domain, true);
+    Stamp& st = stamps_[static_cast<size_t>(stamp)];
+    // The operator tells the stream manager first: no new extents placed there; and the
+    // partition manager: the domain's partition servers are drained (their ranges move
+    // to other servers, each after a checkpoint). domain_ready() says when it is done.
+    st.streams->set_upgrade_domain(upgrade_domain, true);
+    st.partitions->set_draining(servers_in_domain(*sim_, *st.partitions, upgrade_domain));
 }
 
 void World::after_domain_up(int stamp, int upgrade_domain) {
     if (stamp < 0 || static_cast<size_t>(stamp) >= stamps_.size()) return;
-    stamps_[static_cast<size_t>(stamp)].streams->set_upgrade_domain(upgrade_domain, false);
+    Stamp& st = stamps_[static_cast<size_t>(stamp)];
+    st.streams->set_upgrade_domain(upgrade_domain, false);
+    st.partitions->set_draining({});
+}
+
+bool World::domain_ready(int stamp, int upgrade_domain) const {
+    if (stamp < 0 || static_cast<size_t>(stamp) >= stamps_.size()) return true;
+    const Stamp& st = stamps_[static_cast<size_t>(stamp)];
+    const part::ManagerData* d = MetricsSampler::manager_data(*sim_, *st.partitions);
+    if (d == nullptr) return false;
+    const std::vector<part::ServerId> drained = servers_in_domain(*sim_, *st.partitions, upgrade_domain);
+    if (d->draining != std::set<part::ServerId>(drained.begin(), drained.end())) {
+        // Not recorded yet (or the notice found no leader): tell the manager again.
+        st.partitions->set_draining(drained);
+        return false;
+    }
+    // Every range is on a server outside the domain, which serves it already.
+    for (const part::RangeInfo& r : d->map.ranges()) {
+        if (std::find(drained.begin(), drained.end(), r.server) != drained.end()) return false;
+        const part::PartitionServer* srv = r.server.valid() ? st.partitions->server(r.server.value) : nullptr;
+        if (srv == nullptr || !srv->serving(r.id)) return false;
+    }
+    return true;
 }
 
 // --------------------------------------------------------------------------- phases

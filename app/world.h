@@ -115,6 +115,7 @@ public:
     // faults::UpgradeOperator
     void before_domain_down(int stamp, int upgrade_domain) override;
     void after_domain_up(int stamp, int upgrade_domain) override;
+    bool domain_ready(int stamp, int upgrade_domain) const override;
 
 private:
     struct Stamp {

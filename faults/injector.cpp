@@ -295,16 +295,33 @@ void Injector::fire(size_t spec_index) {
                     return;
                 }
                 if (upgrade_operator_) upgrade_operator_->before_domain_down(stamp, ud);
-                for (sim::NodeId n : sim_.topology().upgrade_domain_nodes(stamp, ud)) sim_.crash(n);
-                active_[active_index]->heal_timer = sim_.schedule(sim_.now() + per, [self, ud] {
-                    if (auto next = self.lock()) (*next)(ud + 1);
-                });
+                // Wait (bounded) until the operator has drained the domain, then take it down.
+                auto down = std::make_shared<std::function<void()>>();
+                std::weak_ptr<std::function<void()>> down_self = down;
+                const sim::Time give_up = sim_.now() + UpgradeOperator::kMaxDrainWait;
+                // (The pending poll event owns it; the first call runs while `down` is alive.)
+                *down = [this, stamp, ud, per, active_index, self, down_self, give_up]() {
+                    if (active_[active_index]->done) return;
+                    auto again = down_self.lock();
+                    if (upgrade_operator_ && !upgrade_operator_->domain_ready(stamp, ud) && sim_.now() < give_up &&
+                        again) {
+                        active_[active_index]->heal_timer =
+                            sim_.schedule(sim_.now() + UpgradeOperator::kDrainPoll, [again] { (*again)(); });
+                        return;
+                    }
+                    for (sim::NodeId n : sim_.topology().upgrade_domain_nodes(stamp, ud)) sim_.crash(n);
+                    active_[active_index]->heal_timer = sim_.schedule(sim_.now() + per, [self, ud] {
+                        if (auto next = self.lock()) (*next)(ud + 1);
+                    });
+                };
+                (*down)();
             };
             act->undo = [this, stamp, domains, active_index] {
-                // Drain: bring back whatever domain is down now.
+                // Drain: bring back whatever domain is down now, and tell the operator.
                 (void)active_index;
                 for (int ud = 0; ud < domains; ++ud) {
                     for (sim::NodeId n : sim_.topology().upgrade_domain_nodes(stamp, ud)) sim_.restart(n);
+                    if (upgrade_operator_) upgrade_operator_->after_domain_up(stamp, ud);
                 }
             };
             rec.nodes = nodes;

@@ -37,6 +37,12 @@ public:
     virtual ~UpgradeOperator() = default;
     virtual void before_domain_down(int stamp, int upgrade_domain) = 0;
     virtual void after_domain_up(int stamp, int upgrade_domain) = 0;
+    // Whether the domain may go down now (its partitions have moved out). The injector
+    // asks every kDrainPoll after before_domain_down and takes the domain down when this
+    // says so, or after kMaxDrainWait whatever it says (an operator's patience).
+    virtual bool domain_ready(int /*stamp*/, int /*upgrade_domain*/) const { return true; }
+    static constexpr sim::Duration kDrainPoll = sim::Duration::millis(250);
+    static constexpr sim::Duration kMaxDrainWait = sim::Duration::seconds(30);
 };
 
 class Injector {

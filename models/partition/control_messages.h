@@ -43,6 +43,15 @@ struct ServerHeartbeat : sim::MessageOf<ServerHeartbeat> {
     int64_t bytes = 0;
 };
 
+// The operator names the partition servers to drain now (before an upgrade takes their
+// nodes down; empty: none, all back in service). Sent to the manager leader, which makes
+// it durable (DrainCmd): a draining server gets no ranges, and its ranges move to the
+// others, each handed over after a checkpoint as in a load-balancing move.
+struct DrainNotice : sim::MessageOf<DrainNotice> {
+    static constexpr std::string_view kName = "partition.drain_notice";
+    std::vector<ServerId> servers;
+};
+
 struct RangeAssignment {
     RangeId range;
     KeyRange keys;

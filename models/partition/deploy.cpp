@@ -1,5 +1,6 @@
 #include "models/partition/deploy.h"
 
+#include "models/partition/control_messages.h"
 #include "models/partition/messages.h"
 #include "sim/simulation.h"
 
@@ -59,6 +60,19 @@ PartitionManager* PartitionLayer::leader() const {
         if (m != nullptr && m->leading()) return m;
     }
     return nullptr;
+}
+
+void PartitionLayer::set_draining(const std::vector<ServerId>& servers) {
+    PartitionManager* m = leader();
+    if (m == nullptr) return;
+    for (const auto& a : manager_options_.group.members) {
+        if (dynamic_cast<PartitionManager*>(sim_.actor(a.node, a.port)) != m) continue;
+        sim_.schedule(sim_.now(), [this, a, servers]() {
+            auto n = sim_.pool().make<DrainNotice>();
+            n->servers = servers;
+            sim_.send(a, a, std::move(n));
+        });
+    }
 }
 
 PartitionServer* PartitionLayer::server(int i) const {

@@ -57,6 +57,10 @@ public:
     // Instrumentation (tests, reports): the actors now, or null when down.
     PartitionManager* leader() const;
     PartitionServer* server(int i) const;
+    // Operator action: drain exactly these servers (an upgrade will take them down; empty:
+    // all in service). Goes to the manager leader (none: nothing happens; the caller
+    // tries again).
+    void set_draining(const std::vector<ServerId>& servers);
 
 private:
     sim::Simulation& sim_;

@@ -99,6 +99,9 @@ std::shared_ptr<const ManagerResult> PartitionManagerState::execute(const consen
                 data_.splits += ids.size() - 1;
             }
         }
+    } else if (const auto* drain = dynamic_cast<const DrainCmd*>(&command)) {
+        data_.draining = std::set<ServerId>(drain->servers.begin(), drain->servers.end());
+        r->ok = true;
     } else if (const auto* merge = dynamic_cast<const MergeCmd*>(&command)) {
         auto ml = data_.meta.find(merge->left);
         auto mr = data_.meta.find(merge->right);

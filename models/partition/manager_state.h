@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -50,6 +51,8 @@ struct ManagerData {
     uint64_t merges = 0;
     uint64_t moves = 0;
     uint64_t reassignments = 0;
+    // Servers the operator is draining (an upgrade is about to take them down).
+    std::set<ServerId> draining;
     bool operator==(const ManagerData&) const = default;
 };
 
@@ -69,6 +72,11 @@ struct AssignCmd final : consensus::Command {
     ServerId server;
     bool moved = false;
     std::string_view name() const override { return "partition.assign"; }
+};
+// The operator's servers to drain now (replaces the set; empty: none).
+struct DrainCmd final : consensus::Command {
+    std::vector<ServerId> servers;
+    std::string_view name() const override { return "partition.drain"; }
 };
 struct SplitCmd final : consensus::Command {
     RangeId range;

@@ -44,6 +44,13 @@ void PartitionManager::on_message(sim::MessagePtr msg) {
     if (leases_ && leases_->handle_message(msg)) return;
     if (msg->is<ServerHeartbeat>()) return handle_heartbeat(msg->as<ServerHeartbeat>());
     if (msg->is<MapRequest>()) return handle_map_request(msg->as<MapRequest>(), msg->src);
+    if (msg->is<DrainNotice>()) {
+        if (!leading()) return;
+        const auto& n = msg->as<DrainNotice>();
+        auto cmd = std::make_shared<DrainCmd>();
+        cmd->servers = n.servers;
+        return propose(cmd);
+    }
 }
 
 void PartitionManager::on_timer(uint64_t tag) {
@@ -123,7 +130,9 @@ BalanceInput PartitionManager::balance_input() {
     in.split_last_pass = split_last_pass_;
     for (size_t i = 0; i < options_.servers.size(); ++i) {
         const ServerId s{static_cast<int32_t>(i)};
-        if (!alive(s)) {
+        // A draining server takes no ranges and gives its own away (by reassign(), each
+        // tick), like a dead one, but hands them over gracefully: it is still up.
+        if (!alive(s) || state().data().draining.count(s) != 0) {
             // A dead server's last report still tells how heavy its ranges are: the
             // reassignment spreads them by that load, not as if they were idle.
             auto it = health_.find(s);
