@@ -26,6 +26,7 @@ reports::CheckSpec to_check_spec(const scenario::ChecksConfig& c) {
         t.limit = l.limit;
         s.load_balance.push_back(t);
     }
+    s.load_balance_settle = c.load_balance_settle;
     s.auth = c.auth;
     s.expect_fail = c.expect == scenario::Expect::kFail;
     return s;

@@ -27,7 +27,7 @@ LoadStats load_stats(const Eigen::Ref<const Eigen::VectorXd>& loads) {
 }
 
 LoadBalance load_balance(const Eigen::MatrixXd& matrix, std::vector<std::string> columns,
-                         std::vector<double> times_s) {
+                         std::vector<double> times_s, double judge_from_s, double judge_to_s) {
     LoadBalance lb;
     lb.columns = std::move(columns);
     lb.times_s = std::move(times_s);
@@ -42,6 +42,24 @@ LoadBalance load_balance(const Eigen::MatrixXd& matrix, std::vector<std::string>
         }
     }
     if (matrix.rows() > 0) lb.overall = load_stats(matrix.colwise().mean().transpose());
+    lb.judged = lb.overall;
+    lb.judged_to_s = lb.times_s.empty() ? 0 : lb.times_s.back() + (lb.times_s.size() > 1 ? lb.times_s[1] - lb.times_s[0] : 0);
+    lb.judged_intervals = static_cast<int>(matrix.rows());
+    if (judge_from_s > 0) {
+        SIM_ASSERT(lb.times_s.size() == static_cast<size_t>(matrix.rows()), "a judged window needs the row times");
+        Eigen::VectorXd sum = Eigen::VectorXd::Zero(matrix.cols());
+        int rows = 0;
+        for (Eigen::Index r = 0; r < matrix.rows(); ++r) {
+            const double t = lb.times_s[static_cast<size_t>(r)];
+            if (t < judge_from_s || t >= judge_to_s) continue;
+            sum += matrix.row(r).transpose();
+            ++rows;
+        }
+        lb.judged = rows > 0 ? load_stats(sum / rows) : LoadStats{};
+        lb.judged_from_s = judge_from_s;
+        lb.judged_to_s = judge_to_s;
+        lb.judged_intervals = rows;
+    }
     return lb;
 }
 

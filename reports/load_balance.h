@@ -34,13 +34,23 @@ struct LoadBalance {
     std::vector<double> times_s;       // start of each row's interval
     LoadStats overall;
     std::vector<LoadStats> per_interval;
+    // What the load-balance thresholds judge: the statistics of each column's mean over the
+    // intervals starting in [judged_from_s, judged_to_s) (by default every interval, so
+    // judged == overall; "load_balance.settle" leaves out the start and the drain).
+    LoadStats judged;
+    double judged_from_s = 0;
+    double judged_to_s = 0;
+    int judged_intervals = 0;
     // The interval with the largest max_over_mean (-1 when there are no rows).
     int worst_interval = -1;
 };
 
 LoadStats load_stats(const Eigen::Ref<const Eigen::VectorXd>& loads);
+// With judge_from_s > 0, `judged` covers the rows whose times_s lie in
+// [judge_from_s, judge_to_s); otherwise it is `overall`.
 LoadBalance load_balance(const Eigen::MatrixXd& matrix, std::vector<std::string> columns = {},
-                         std::vector<double> times_s = {});
+                         std::vector<double> times_s = {}, double judge_from_s = 0,
+                         double judge_to_s = 0);
 
 // The load matrix of `metric` from the recorder: one column per series (creation order),
 // one row per sample interval from 0 to the last sample (by floor(time / interval)); when

@@ -160,7 +160,8 @@ RunAnalysis analyze(const RunResult& run) {
     a.latency = build_latency_tables(run.history, run.report.sample_interval, end);
     for (int g = 0; g < 3; ++g) {
         a.matrices[g] = load_matrix(run.metrics, kLoadGroups[g].metric);
-        a.balance[g] = load_balance(a.matrices[g].values, a.matrices[g].columns, a.matrices[g].times_s);
+        a.balance[g] = load_balance(a.matrices[g].values, a.matrices[g].columns, a.matrices[g].times_s,
+                                    run.checks.load_balance_settle.to_seconds(), run.duration.to_seconds());
     }
     a.availability_window = run.checks.availability ? run.checks.availability->window
                                                     : sim::Duration::seconds(10);
@@ -262,6 +263,11 @@ Json build_report_json(const RunResult& run, const RunAnalysis& a) {
             per.push_back(std::move(row));
         }
         group["per_interval"] = std::move(per);
+        Json judged = stats_json(b.judged);
+        judged["from_s"] = b.judged_from_s;
+        judged["to_s"] = b.judged_to_s;
+        judged["intervals"] = b.judged_intervals;
+        group["judged"] = std::move(judged);
         lb[std::string(kLoadGroups[g].name)] = std::move(group);
     }
     r["load_balance"] = std::move(lb);

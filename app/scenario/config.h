@@ -362,6 +362,9 @@ struct ChecksConfig {
     std::optional<AvailabilityCheck> availability;
     std::vector<LatencyCheck> latency;  // in file order
     std::vector<LoadBalanceCheck> load_balance;
+    // "load_balance.settle": the thresholds judge the load from this long after the start
+    // to the end of the load (`duration`); zero judges every sample interval of the run.
+    sim::Duration load_balance_settle = sim::Duration::zero();
     bool auth = true;
     Expect expect = Expect::kPass;
 };

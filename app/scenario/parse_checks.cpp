@@ -126,10 +126,21 @@ void parse_checks(ParseContext& ctx, ObjectReader& top, Scenario& sc) {
         } else {
             for (auto it = lb->begin(); it != lb->end(); ++it) {
                 const std::string at = pointer_join(o.at("load_balance"), it.key());
+                if (it.key() == "settle") {
+                    if (auto settle = read_duration(ctx.diags, it.value(), at, DurationMin::kZeroOk)) {
+                        if (ctx.duration_known && *settle >= sc.duration) {
+                            ctx.diags.error(at, "expected a settle time < duration (" + sc.duration.to_string() +
+                                                    "), got \"" + settle->to_string() + "\"");
+                        } else {
+                            c.load_balance_settle = *settle;
+                        }
+                    }
+                    continue;
+                }
                 LoadBalanceCheck check;
                 check.key = it.key();
                 bool ok = split_key(ctx.diags, it.key(), at, kGroups, kMetrics,
-                                    "GROUP.METRIC with GROUP one of partition_servers, "
+                                    "settle or GROUP.METRIC with GROUP one of partition_servers, "
                                     "extent_nodes, racks and METRIC one of max_over_mean, cov, "
                                     "gini",
                                     &check.group, &check.metric);

@@ -68,6 +68,9 @@ struct CheckSpec {
     std::optional<AvailabilitySpec> availability;
     std::vector<LatencyThreshold> latency;
     std::vector<LoadThreshold> load_balance;
+    // The thresholds judge the sample intervals starting in [settle, end of the load) when
+    // settle > 0 ("load_balance.settle"), else every interval of the run.
+    sim::Duration load_balance_settle = sim::Duration::zero();
     bool auth = true;
     bool expect_fail = false;  // "expect": "fail"
 };

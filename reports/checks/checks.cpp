@@ -297,7 +297,7 @@ CheckResult check_load_balance(const std::vector<LoadThreshold>& thresholds,
     int failed = 0;
     for (const auto& t : thresholds) {
         SIM_ASSERT(t.group >= 0 && t.group < 3, "bad group in " << t.key);
-        const LoadStats& s = balances[t.group].overall;
+        const LoadStats& s = balances[t.group].judged;
         double value = t.metric == LoadMetricKind::kMaxOverMean ? s.max_over_mean
                        : t.metric == LoadMetricKind::kCov      ? s.cov
                                                                : s.gini;
@@ -312,6 +312,13 @@ CheckResult check_load_balance(const std::vector<LoadThreshold>& thresholds,
     c.detail = c.held ? "every load-balance threshold held (" +
                             std::to_string(thresholds.size()) + ")"
                       : d.str();
+    const LoadBalance& any = balances[0];
+    if (any.judged_from_s > 0) {
+        c.detail += " (judged from " + fmt(any.judged_from_s, 4) + " s to " + fmt(any.judged_to_s, 4) +
+                    " s, after the settle time)";
+        c.figures["judged_from_s"] = any.judged_from_s;
+        c.figures["judged_to_s"] = any.judged_to_s;
+    }
     return c;
 }
 

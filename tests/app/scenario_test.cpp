@@ -99,7 +99,7 @@ const char* const kFull = R"({
   "checks": { "durability": true, "consistency": "linearizable",
               "availability": { "min": 0.999, "window": "10s" },
               "latency": { "get.p99": "50ms", "put.p999": "100ms", "all.p50": "5ms" },
-              "load_balance": { "partition_servers.max_over_mean": 2.0, "racks.gini": 0.3 },
+              "load_balance": { "partition_servers.max_over_mean": 2.0, "racks.gini": 0.3, "settle": "1m" },
               "auth": true, "expect": "fail" },
   "report": { "sample_interval": "5s", "outputs": ["json"], "trace": true, "ops": true }
 })";
@@ -303,6 +303,8 @@ TEST_CASE("full scenario: every section and fault kind parsed") {
     CHECK(s.checks.latency[1].percentile_per_mille == 999);
     CHECK(s.checks.load_balance[1].group == LoadGroup::kRacks);
     CHECK(s.checks.load_balance[1].metric == LoadMetric::kGini);
+    CHECK(s.checks.load_balance.size() == 2);
+    CHECK(s.checks.load_balance_settle == Duration::minutes(1));
     CHECK(s.checks.availability->min == 0.999);
     CHECK(s.checks.expect == Expect::kFail);
     CHECK(s.report.outputs == std::vector<ReportOutput>{ReportOutput::kJson});

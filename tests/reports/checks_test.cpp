@@ -118,10 +118,24 @@ TEST_CASE("thresholds, keys and the verdict with expect: fail") {
 
     reports::LoadBalance balances[3];
     balances[0].overall.max_over_mean = 2.5;
+    balances[0].judged = balances[0].overall;  // no settle time: the run-long figures
     reports::parse_load_key("partition_servers.max_over_mean", &lb);
     lb.limit = 2.0;
     auto l = reports::check_load_balance({lb}, balances);
     CHECK_FALSE(l.held);
+    {
+        // A settle time: the thresholds judge the settled window, and the detail says so.
+        reports::LoadBalance settled[3];
+        settled[0].overall.max_over_mean = 2.5;
+        settled[0].judged.max_over_mean = 1.4;
+        settled[0].judged_from_s = 60;
+        settled[0].judged_to_s = 180;
+        auto s = reports::check_load_balance({lb}, settled);
+        CHECK(s.held);
+        CHECK(s.detail.find("judged from 60 s to 180 s") != std::string::npos);
+        settled[0].judged.max_over_mean = 2.1;
+        CHECK_FALSE(reports::check_load_balance({lb}, settled).held);
+    }
 
     auto v = reports::decide({c, l}, false);
     CHECK(v.text == "fail");

@@ -54,6 +54,32 @@ TEST_CASE("load balance: per interval and overall on a small matrix") {
     CHECK(lb.overall.max_over_mean == Approx(1.75));
 }
 
+TEST_CASE("load balance: a settle time judges only the intervals from it to the end of the load") {
+    Eigen::MatrixXd m(4, 2);
+    m << 40, 0,   // before the balancer acted: all on one
+        10, 10,   // settled
+        12, 8,    // settled
+        0, 6;     // the drain
+    auto all = reports::load_balance(m, {"a", "b"}, {0, 5, 10, 15});
+    // No settle time: the judged figures are the run-long ones (column means 15.5, 6).
+    CHECK(all.judged.max_over_mean == Approx(all.overall.max_over_mean));
+    CHECK(all.overall.max_over_mean == Approx(15.5 / 10.75));
+    CHECK(all.judged_intervals == 4);
+    auto settled = reports::load_balance(m, {"a", "b"}, {0, 5, 10, 15}, 5.0, 15.0);
+    CHECK(settled.judged_intervals == 2);
+    CHECK(settled.judged_from_s == 5.0);
+    CHECK(settled.judged_to_s == 15.0);
+    // Column means over rows 1 and 2: (11, 9); mean 10, max 11.
+    CHECK(settled.judged.mean == Approx(10.0));
+    CHECK(settled.judged.max_over_mean == Approx(1.1));
+    // The run-long figures are unchanged.
+    CHECK(settled.overall.max_over_mean == Approx(all.overall.max_over_mean));
+    // A window with no interval in it is even by convention.
+    auto empty = reports::load_balance(m, {"a", "b"}, {0, 5, 10, 15}, 100.0, 200.0);
+    CHECK(empty.judged_intervals == 0);
+    CHECK(empty.judged.max_over_mean == 1.0);
+}
+
 TEST_CASE("load matrix from the metrics recorder: missing samples are zero") {
     models::observe::MetricsRecorder rec(sim::Duration::seconds(1));
     using models::observe::kPartitionServerLoad;
