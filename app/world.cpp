@@ -525,6 +525,22 @@ void World::before_domain_down(int stamp, int upgrade_domain) {
     // to other servers, each after a checkpoint). domain_ready() says when it is done.
     st.streams->set_upgrade_domain(upgrade_domain, true);
     st.partitions->set_draining(servers_in_domain(*sim_, *st.partitions, upgrade_domain));
+    // And the load balancer: the domain's front-ends report draining to its probes, so
+    // clients stop sending to them while they finish what they hold.
+    fe_drain_started_[stamp] = sim_->now();
+    notify_front_ends(stamp, upgrade_domain, true);
+}
+
+void World::notify_front_ends(int stamp, int upgrade_domain, bool draining) const {
+    for (sim::NodeId n : stamps_[static_cast<size_t>(stamp)].front_end_nodes) {
+        if (sim_->topology().node(n).upgrade_domain != upgrade_domain) continue;
+        const sim::Address a{n, fe::kFrontEndPort};
+        sim_->schedule(sim_->now(), [sim = sim_.get(), a, draining]() {
+            auto m = sim->pool().make<fe::DrainFrontEnd>();
+            m->draining = draining;
+            sim->send(a, a, std::move(m));
+        });
+    }
 }
 
 void World::after_domain_up(int stamp, int upgrade_domain) {
@@ -532,6 +548,8 @@ void World::after_domain_up(int stamp, int upgrade_domain) {
     Stamp& st = stamps_[static_cast<size_t>(stamp)];
     st.streams->set_upgrade_domain(upgrade_domain, false);
     st.partitions->set_draining({});
+    fe_drain_started_.erase(stamp);
+    notify_front_ends(stamp, upgrade_domain, false);
 }
 
 bool World::domain_ready(int stamp, int upgrade_domain) const {
@@ -550,6 +568,21 @@ bool World::domain_ready(int stamp, int upgrade_domain) const {
         if (std::find(drained.begin(), drained.end(), r.server) != drained.end()) return false;
         const part::PartitionServer* srv = r.server.valid() ? st.partitions->server(r.server.value) : nullptr;
         if (srv == nullptr || !srv->serving(r.id)) return false;
+    }
+    // The domain's front-ends: out of rotation for long enough that every client's balancer
+    // has probed them since (two probe intervals), and holding no request.
+    auto started = fe_drain_started_.find(stamp);
+    const sim::Duration probes = models::client::BalancerPolicy{}.probe_interval * 2;
+    if (started == fe_drain_started_.end() || sim_->now() - started->second < probes) return false;
+    for (sim::NodeId n : st.front_end_nodes) {
+        if (sim_->topology().node(n).upgrade_domain != upgrade_domain || !sim_->up(n)) continue;
+        auto* f = dynamic_cast<const fe::FrontEnd*>(sim_->actor(n, fe::kFrontEndPort));
+        if (f == nullptr) continue;
+        if (!f->draining()) {
+            notify_front_ends(stamp, upgrade_domain, true);  // restarted since the notice
+            return false;
+        }
+        if (f->in_flight() != 0) return false;
     }
     return true;
 }

@@ -118,6 +118,8 @@ public:
     bool domain_ready(int stamp, int upgrade_domain) const override;
 
 private:
+    // Sends DrainFrontEnd{draining} to the stamp's front-ends in the upgrade domain.
+    void notify_front_ends(int stamp, int upgrade_domain, bool draining) const;
     struct Stamp {
         int index = 0;
         // Declared before `streams`, which holds a pointer to it.
@@ -161,6 +163,8 @@ private:
     models::frontend::FrontEndOptions front_end_template_;
     models::frontend::FrontEndMetrics front_end_metrics_;  // every stamp's front-ends
     std::vector<Stamp> stamps_;
+    // Per stamp: when the upgrade operator started draining a domain's front-ends.
+    std::map<int, sim::Time> fe_drain_started_;
     std::map<std::string, models::frontend::Key> keys_;
     std::map<std::string, int> account_stamp_;  // initial placement
     sim::NodeId location_node_;

@@ -157,9 +157,12 @@ void ClientDriver::on_message(sim::MessagePtr m) {
     if (m->is<frontend::ClientReply>()) return on_reply(m->as<frontend::ClientReply>());
     if (m->is<frontend::HealthReply>()) {
         auto it = health_.find(m->src);
-        if (it != health_.end() && it->second.outstanding == m->as<frontend::HealthReply>().probe) {
+        const auto& reply = m->as<frontend::HealthReply>();
+        if (it != health_.end() && it->second.outstanding == reply.probe) {
             it->second.outstanding = 0;
-            it->second.missed = 0;
+            // A draining front-end leaves the rotation at once (it still answers what it
+            // holds); any other answer puts it back.
+            it->second.missed = reply.draining ? options_.balancer.unhealthy_after : 0;
         }
     }
 }

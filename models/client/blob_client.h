@@ -43,8 +43,8 @@ struct VerifyTarget {
 };
 
 // The stamp VIP's load balancer, as the client sees it: every probe_interval each known
-// front-end is probed; one that missed `unhealthy_after` probes in a row gets no requests
-// until it answers again.
+// front-end is probed; one that missed `unhealthy_after` probes in a row, or answered that
+// it is draining, gets no requests until it answers again (not draining).
 struct BalancerPolicy {
     sim::Duration probe_interval = sim::Duration::seconds(1);
     int unhealthy_after = 2;

@@ -80,7 +80,12 @@ void FrontEnd::on_message(sim::MessagePtr m) {
     if (m->is<HealthProbe>()) {
         auto r = ctx().make<HealthReply>();
         r->probe = m->as<HealthProbe>().probe;
+        r->draining = draining_;
         ctx().send(m->src, std::move(r));
+        return;
+    }
+    if (m->is<DrainFrontEnd>()) {
+        draining_ = m->as<DrainFrontEnd>().draining;
         return;
     }
     if (m->is<AccountTable>()) return handle_table(m->as<AccountTable>());

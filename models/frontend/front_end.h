@@ -108,6 +108,17 @@ struct HealthProbe : sim::MessageOf<HealthProbe> {
 struct HealthReply : sim::MessageOf<HealthReply> {
     static constexpr std::string_view kName = "frontend.health_reply";
     uint64_t probe = 0;
+    // The front-end is being drained (an operator is about to take it down): up, and it
+    // still answers what it is sent, but the balancer takes it out of rotation now.
+    bool draining = false;
+};
+
+// The operator's notice before (draining = true) and after (false) it takes this
+// front-end's upgrade domain down: it reports draining to the balancer's probes, so
+// clients stop choosing it while it finishes the requests it holds.
+struct DrainFrontEnd : sim::MessageOf<DrainFrontEnd> {
+    static constexpr std::string_view kName = "frontend.drain";
+    bool draining = false;
 };
 
 // The location service tells a stamp's front-ends which accounts it serves.
@@ -185,6 +196,7 @@ public:
     const FrontEndStats& stats() const { return stats_; }
     uint64_t map_version() const { return map_version_; }
     size_t in_flight() const { return active_.size(); }
+    bool draining() const { return draining_; }
 
 private:
     struct Active {
@@ -230,6 +242,7 @@ private:
     std::set<std::string, std::less<>> frozen_;
     std::set<std::string, std::less<>> replicated_;
     uint64_t table_version_ = 0;
+    bool draining_ = false;  // DrainFrontEnd; volatile (a restarted front-end is in rotation)
     // The cached partition map.
     uint64_t map_version_ = 0;
     sim::Time map_fetched_;

@@ -350,6 +350,7 @@ TEST_CASE("a rolling upgrade drains each domain's partition servers before takin
     part::PartitionLayer& pl = world.partitions(0);
     int checks = 0, stranded = 0, domains_seen_down = 0;
     std::set<size_t> was_down;
+    std::set<uint32_t> front_ends_seen_down;
     const sim::Time end = world.epoch() + sim::Duration::seconds(75);
     while (world.sim().now() < end) {
         world.sim().run_until(world.sim().now() + sim::Duration::millis(100));
@@ -358,6 +359,8 @@ TEST_CASE("a rolling upgrade drains each domain's partition servers before takin
             if (!world.sim().up(pl.servers()[i].node)) down.insert(i);
         if (!down.empty() && down != was_down) ++domains_seen_down;
         was_down = down;
+        for (sim::NodeId n : world.front_end_nodes(0))
+            if (!world.sim().up(n)) front_ends_seen_down.insert(n.value);
         const part::PartitionManager* m = pl.leader();
         if (m == nullptr) continue;
         for (const part::RangeInfo& r : m->state().map().ranges()) {
@@ -372,4 +375,17 @@ TEST_CASE("a rolling upgrade drains each domain's partition servers before takin
     CHECK(domains_seen_down == static_cast<int>(server_domains.size()));  // each went down in turn
     CHECK(checks > 1000);
     CHECK(stranded == 0);
+    // The front-ends were drained too: the balancer took each domain's front-ends out of
+    // rotation and they finished what they held before going down, so no operation waited
+    // out a client's attempt timeout (10 s) on a front-end that went away. Without the
+    // front-end drain, operations in flight there took about 10 s.
+    CHECK(front_ends_seen_down.size() >= 2);  // front-ends of several domains went down in turn
+    uint64_t finished = 0, slow = 0;
+    for (const auto& op : world.history().ops()) {
+        if (op.status == models::observe::OpStatus::kPending) continue;
+        ++finished;
+        if (op.latency() >= sim::Duration::seconds(5)) ++slow;
+    }
+    CHECK(finished > 5000);
+    CHECK(slow == 0);
 }
