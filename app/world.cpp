@@ -569,6 +569,23 @@ bool World::domain_ready(int stamp, int upgrade_domain) const {
         const part::PartitionServer* srv = r.server.valid() ? st.partitions->server(r.server.value) : nullptr;
         if (srv == nullptr || !srv->serving(r.id)) return false;
     }
+    // No stream still appends to an extent with a replica in the domain (the stream
+    // manager sealed them and gave their streams new extents elsewhere).
+    const strm::StreamManager* sm = st.streams->leader();
+    if (sm == nullptr) return false;
+    const auto& sd = sm->state().data();
+    bool open_there = sd.upgrade_domains_down.count(upgrade_domain) == 0;
+    for (const auto& [id, s] : sd.streams) {
+        if (open_there) break;
+        if (s.extents.empty()) continue;
+        const strm::ExtentMeta* e = sm->state().extent(s.extents.back());
+        if (e == nullptr || e->sealed) continue;
+        for (sim::NodeId n : e->replicas) open_there |= sim_->topology().node(n).upgrade_domain == upgrade_domain;
+    }
+    if (open_there) {
+        st.streams->set_upgrade_domain(upgrade_domain, true);  // again: records it, seals what is left
+        return false;
+    }
     // The domain's front-ends: out of rotation for long enough that every client's balancer
     // has probed them since (two probe intervals), and holding no request.
     auto started = fe_drain_started_.find(stamp);

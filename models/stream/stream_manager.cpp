@@ -63,9 +63,13 @@ void StreamManager::on_message(sim::MessagePtr msg) {
     if (msg->is<SealReplicaReply>()) return;  // stale replicas are found by reports
     if (msg->is<UpgradeDomainNotice>()) {
         auto cmd = std::make_shared<UpgradeDomainCmd>();
-        cmd->upgrade_domain = msg->as<UpgradeDomainNotice>().upgrade_domain;
-        cmd->down = msg->as<UpgradeDomainNotice>().down;
-        propose(cmd, [](Status, StreamId) {});
+        const int domain = msg->as<UpgradeDomainNotice>().upgrade_domain;
+        const bool down = msg->as<UpgradeDomainNotice>().down;
+        cmd->upgrade_domain = domain;
+        cmd->down = down;
+        propose(cmd, [this, domain, down](Status st, StreamId) {
+            if (st == Status::kOk && down) seal_open_extents_in(domain);
+        });
         return;
     }
     SIM_ASSERT(false, "stream manager got unexpected message " << msg->name());
@@ -163,6 +167,7 @@ void StreamManager::handle_heartbeat(const Heartbeat& hb) {
 // --- client requests --------------------------------------------------------------------------
 
 void StreamManager::reply(const Waiter& w, Status status, StreamId stream) {
+    if (!w.client.node.valid()) return;  // the manager's own operation (seal_open_extents_in)
     auto r = ctx().make<StreamReply>();
     r->status = status;
     r->request = w.request;
@@ -229,6 +234,24 @@ void StreamManager::run_stream_op(StreamId stream, Waiter w, ExtentId seal_targe
         }
     }
     new_extent(stream, {}, 0, [this, stream](Status st) { finish_stream_op(stream, st); });
+}
+
+void StreamManager::seal_open_extents_in(int upgrade_domain) {
+    // The operator takes the domain down next: seal each stream's open extent that has a
+    // replica there and give the stream a new one elsewhere, so writers move on before the
+    // nodes go rather than after their appends time out. A writer still appending to the
+    // old extent is refused (sealed) and finds the new one when it asks.
+    const auto& topo = ctx().topology();
+    for (const auto& [id, s] : state().data().streams) {
+        if (s.extents.empty()) continue;
+        const ExtentId last = s.extents.back();
+        const ExtentMeta* meta = state().extent(last);
+        if (meta == nullptr || meta->sealed) continue;
+        const bool there = std::any_of(meta->replicas.begin(), meta->replicas.end(), [&](sim::NodeId n) {
+            return topo.node(n).upgrade_domain == upgrade_domain;
+        });
+        if (there) run_stream_op(id, Waiter{}, last);
+    }
 }
 
 void StreamManager::finish_stream_op(StreamId stream, Status status) {

@@ -108,6 +108,8 @@ private:
     };
 
     void handle_request(sim::Owned<StreamRequest> m);
+    // Seals every stream's open extent with a replica in the domain and adds a new extent.
+    void seal_open_extents_in(int upgrade_domain);
     void reply(const Waiter& w, Status status, StreamId stream);
     void run_stream_op(StreamId stream, Waiter w, ExtentId seal_target);
     void finish_stream_op(StreamId stream, Status status);

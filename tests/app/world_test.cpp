@@ -20,6 +20,7 @@
 #include "models/partition/deploy.h"
 #include "models/partition/partition_manager.h"
 #include "models/ports.h"
+#include "models/stream/stream_manager.h"
 
 namespace {
 
@@ -351,6 +352,7 @@ TEST_CASE("a rolling upgrade drains each domain's partition servers before takin
     int checks = 0, stranded = 0, domains_seen_down = 0;
     std::set<size_t> was_down;
     std::set<uint32_t> front_ends_seen_down;
+    int open_checked = 0, open_on_down = 0;
     const sim::Time end = world.epoch() + sim::Duration::seconds(75);
     while (world.sim().now() < end) {
         world.sim().run_until(world.sim().now() + sim::Duration::millis(100));
@@ -361,6 +363,16 @@ TEST_CASE("a rolling upgrade drains each domain's partition servers before takin
         was_down = down;
         for (sim::NodeId n : world.front_end_nodes(0))
             if (!world.sim().up(n)) front_ends_seen_down.insert(n.value);
+        // No stream appends to an open extent with a replica on a node that is down.
+        if (const models::stream::StreamManager* sm = world.streams(0).leader(); sm != nullptr && !down.empty()) {
+            for (const auto& [id, st] : sm->state().data().streams) {
+                if (st.extents.empty()) continue;
+                const models::stream::ExtentMeta* e = sm->state().extent(st.extents.back());
+                if (e == nullptr || e->sealed) continue;
+                ++open_checked;
+                for (sim::NodeId n : e->replicas) open_on_down += !world.sim().up(n);
+            }
+        }
         const part::PartitionManager* m = pl.leader();
         if (m == nullptr) continue;
         for (const part::RangeInfo& r : m->state().map().ranges()) {
@@ -375,6 +387,10 @@ TEST_CASE("a rolling upgrade drains each domain's partition servers before takin
     CHECK(domains_seen_down == static_cast<int>(server_domains.size()));  // each went down in turn
     CHECK(checks > 1000);
     CHECK(stranded == 0);
+    // The stream manager sealed the open extents with a replica in the domain and gave
+    // their streams new extents elsewhere before the domain went down.
+    CHECK(open_checked > 1000);
+    CHECK(open_on_down == 0);
     // The front-ends were drained too: the balancer took each domain's front-ends out of
     // rotation and they finished what they held before going down, so no operation waited
     // out a client's attempt timeout (10 s) on a front-end that went away. Without the
