@@ -503,6 +503,10 @@ void StreamManager::scan_extents() {
         if (static_cast<int>(repairs_.size()) >= cfg.max_concurrent_repairs) continue;
         bool started = false;
         for (const auto& [n, since] : lost) {
+            // A node an upgrade took down (its domain marked down by the operator) comes
+            // back with its disk: no copy while two healthy replicas remain (maintenance
+            // mode); fewer, and it is repaired like any loss.
+            if (upgrading(n) && healthy.size() >= 2) continue;
             if (now - since >= cfg.re_replication_delay) {
                 start_repair(id, meta, n, false, healthy);
                 started = true;
@@ -512,6 +516,11 @@ void StreamManager::scan_extents() {
         if (!started && !stale.empty()) start_repair(id, meta, stale.front(), true, healthy);
     }
     under_replicated_ = under;
+}
+
+bool StreamManager::upgrading(sim::NodeId n) const {
+    const auto& down = state().data().upgrade_domains_down;
+    return !down.empty() && down.count(ctx().topology().node(n).upgrade_domain) != 0;
 }
 
 void StreamManager::start_repair(ExtentId extent, const ExtentMeta& meta, sim::NodeId lost, bool sync,

@@ -110,6 +110,8 @@ private:
     void handle_request(sim::Owned<StreamRequest> m);
     // Seals every stream's open extent with a replica in the domain and adds a new extent.
     void seal_open_extents_in(int upgrade_domain);
+    // True if n's upgrade domain is marked down by the operator (an upgrade, not a failure).
+    bool upgrading(sim::NodeId n) const;
     void reply(const Waiter& w, Status status, StreamId stream);
     void run_stream_op(StreamId stream, Waiter w, ExtentId seal_target);
     void finish_stream_op(StreamId stream, Status status);

@@ -21,6 +21,7 @@
 #include "models/partition/partition_manager.h"
 #include "models/ports.h"
 #include "models/stream/stream_manager.h"
+#include "reports/run_result.h"
 
 namespace {
 
@@ -404,4 +405,33 @@ TEST_CASE("a rolling upgrade drains each domain's partition servers before takin
     }
     CHECK(finished > 5000);
     CHECK(slow == 0);
+}
+
+TEST_CASE("a rolling upgrade does not re-replicate the replicas of the domain it took down") {
+    // Maintenance mode: a node the operator took down for an upgrade comes back with its
+    // disk, so while the extent keeps two healthy replicas the stream manager copies
+    // nothing, even when the domain stays down past node_timeout + re_replication_delay
+    // (10 s + 15 s). Without it, every sealed extent with a replica there was copied.
+    const char* const text = R"({
+      "name": "upgrade-maintenance", "seed": 4, "duration": "140s", "drain": "10s",
+      "topology": { "regions": [ { "name": "west", "stamps": [
+          { "name": "w1", "racks": 5, "nodes_per_rack": 4, "power_domains": 5, "upgrade_domains": 4 } ] } ] },
+      "storage": { "partition": { "initial_partitions": 3 }, "stream": { "extent_seal_size": "4MiB" } },
+      "accounts": [ { "name": "alpha", "stamp": "w1" } ],
+      "workloads": [ { "name": "w", "account": "alpha", "arrival": { "kind": "poisson", "rate": 100 },
+                       "mix": { "put": 0.6, "get": 0.4 }, "keys": { "count": 300 },
+                       "size": { "distribution": "fixed", "value": "8KiB" } } ],
+      "faults": [ { "at": "5s", "kind": "rolling_upgrade", "stamp": "w1", "per_domain": "32s" } ],
+      "checks": { "durability": true, "consistency": "linearizable" }
+    })";
+    app::scenario::Scenario s = load(text);
+    app::World world(s, s.seed, app::WorldOptions{});
+    world.run({});
+    const models::stream::StreamMetrics& m = world.streams(0).metrics();
+    CHECK(m.extents_sealed > 20);       // the upgrade found sealed extents with replicas in each domain
+    CHECK(m.nodes_declared_dead > 0);   // and their nodes were declared dead (down > node_timeout)
+    CHECK(m.bytes_re_replicated == 0);  // but nothing was copied
+    reports::RunResult r = world.take_result(0);
+    const auto a = reports::analyze(r);
+    for (const auto& c : a.checks) CHECK_MESSAGE(c.held, c.name << ": " << c.detail);
 }
