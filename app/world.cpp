@@ -771,21 +771,21 @@ reports::RunResult World::take_result(double wall_s) {
         r.invariants.loads += o.loads_checked();
         r.invariants.rows_checked += o.rows_checked();
         r.invariants.violations += o.violation_count();
-        for (const std::string& v : o.violations()) {
-            if (r.invariants.first.size() < part::PartitionObserver::kKeep) {
-                r.invariants.first.push_back(sim_->topology().stamp(st.index).name + ": " + v);
+        // The first violations of each layer, named by stamp (and layer).
+        auto keep_first = [&](const auto& violations, size_t keep, const std::string& prefix) {
+            for (const std::string& v : violations) {
+                if (r.invariants.first.size() >= keep) break;
+                r.invariants.first.push_back(prefix + v);
             }
-        }
+        };
+        const std::string stamp_name = sim_->topology().stamp(st.index).name;
+        keep_first(o.violations(), part::PartitionObserver::kKeep, stamp_name + ": ");
         const strm::StreamObserver& so = *st.stream_observer;
         r.invariants.appends_checked += so.acked_appends();
         r.invariants.seals_checked += so.seals();
         r.invariants.stream_checks += so.checks();
         r.invariants.violations += so.violation_count();
-        for (const std::string& v : so.violations()) {
-            if (r.invariants.first.size() < strm::StreamObserver::kKeep) {
-                r.invariants.first.push_back(sim_->topology().stamp(st.index).name + " stream layer: " + v);
-            }
-        }
+        keep_first(so.violations(), strm::StreamObserver::kKeep, stamp_name + " stream layer: ");
     }
     r.front_end.direct_reads = front_end_metrics_.direct_reads;
     r.front_end.direct_read_bytes = front_end_metrics_.direct_read_bytes;
